@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using NvmlExporter.Attribution;
+using NvmlExporter.Interop;
+using NvmlExporter.Metrics;
+using NvmlExporter.Sampling;
+
+namespace NvmlExporter.Hosting;
+
+public static class ExporterServiceCollectionExtensions
+{
+    /// <summary>Registers NVML (one init reference owned by the container), the sampler, and the metrics document.</summary>
+    public static IServiceCollection AddNvmlSampling(this IServiceCollection services, ExporterOptions options)
+    {
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<INvml>(_ => new NvmlLibrary(options.LibraryPath));
+        services.TryAddSingleton(sp => new NvmlSampler(sp.GetRequiredService<INvml>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NvmlSampler>>()));
+        services.TryAddSingleton<SamplerHeartbeat>();
+        services.TryAddSingleton(_ => new MetricsRenderer(options.Hostname));
+        services.TryAddSingleton<AttributionStore>();
+        services.TryAddSingleton<MetricsDocument>();
+        services.AddHostedService(sp => new SamplingService(
+            sp.GetRequiredService<NvmlSampler>(),
+            sp.GetRequiredService<MetricsDocument>(),
+            sp.GetRequiredService<SamplerHeartbeat>(),
+            options.Interval,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SamplingService>>()));
+        return services;
+    }
+}
+
+public static class ExporterEndpointRouteBuilderExtensions
+{
+    private const string ExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary><c>/metrics</c>, <c>/healthz</c> (liveness) and <c>/readyz</c> (readiness).</summary>
+    public static WebApplication MapExporterEndpoints(this WebApplication app)
+    {
+        app.MapGet("/metrics", static context =>
+        {
+            var document = context.RequestServices.GetRequiredService<MetricsDocument>();
+            context.Response.ContentType = ExpositionContentType;
+            return document.WriteAsync(context.Response.Body, context.RequestAborted);
+        });
+
+        // Liveness fails only when the sampling loop has stopped beating for long (a wedged driver
+        // call): a restart is then the one remedy. NVML being down is not a reason to restart.
+        app.MapGet("/healthz", static context => Health(context, live: true));
+
+        // Readiness: the loop completed a cycle recently (NVML up or not: health metrics are served either way).
+        app.MapGet("/readyz", static context => Health(context, live: false));
+        return app;
+    }
+
+    private static Task Health(HttpContext context, bool live)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<ExporterOptions>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var last = services.GetRequiredService<SamplerHeartbeat>().Last;
+        var limit = live
+            ? TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(60).Ticks, options.Interval.Ticks * 10))
+            : TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, options.Interval.Ticks * 3));
+        var healthy = last is { } beat ? now - beat <= limit : live;
+        context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "text/plain";
+        return context.Response.WriteAsync(healthy ? "ok\n" : last is null ? "no sample yet\n" : "sampling stalled\n");
+    }
+}

@@ -1,0 +1,216 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using NvmlExporter.Attribution;
+using NvmlExporter.Interop;
+using NvmlExporter.Sampling;
+
+namespace NvmlExporter.Metrics;
+
+/// <summary>
+/// Turns a snapshot and the current pod attribution into the exposition document. Series exist only
+/// for what the snapshot holds, so a device that leaves takes its series with it, and a value NVML
+/// did not answer is absent rather than 0.
+/// <para>
+/// Two families of names: dcgm-exporter's (<c>DCGM_FI_DEV_*</c>, its units and labels, so existing
+/// dashboards keep working) and this product's own lint-clean names (<c>gpu_*</c>, base units,
+/// snake_case labels). On a shared GPU each attributed pod gets its own copy of the device's series.
+/// </para>
+/// </summary>
+public sealed class MetricsRenderer
+{
+    private const double MiB = 1024 * 1024;
+    private readonly string _hostname;
+
+    public MetricsRenderer(string hostname) => _hostname = hostname;
+
+    private readonly record struct Entry(GpuReading Gpu, MigReading? Mig, string Dcgm, string Own);
+
+    public byte[] Render(NvmlSnapshot snapshot, DeviceAttribution attribution)
+    {
+        var writer = new ExpositionWriter();
+        var boards = new List<Entry>();
+        var memories = new List<Entry>();
+        var shares = new List<(Entry Entry, int Pods)>();
+        foreach (var gpu in snapshot.Gpus)
+        {
+            if (!gpu.IsUp)
+            {
+                continue;
+            }
+
+            if (!gpu.MigEnabled)
+            {
+                var pods = attribution.ForGpu(gpu.Uuid);
+                foreach (var entry in Entries(gpu, null, pods))
+                {
+                    boards.Add(entry);
+                    memories.Add(entry);
+                }
+
+                shares.Add((Entries(gpu, null, []).First(), pods.Length));
+                continue;
+            }
+
+            // A MIG-enabled GPU: board-level series (temperature, power, clocks, ECC) stay on the parent,
+            // unattributed; memory and pods are per MIG device. The parent's aggregate memory is left
+            // out so that summing FB_USED over a node does not count it twice.
+            boards.Add(Entries(gpu, null, []).First());
+            foreach (var mig in gpu.MigDevices)
+            {
+                var pods = attribution.ForMig(mig.Uuid, gpu.Uuid, mig.GpuInstanceId);
+                memories.AddRange(Entries(gpu, mig, pods));
+                shares.Add((Entries(gpu, mig, []).First(), pods.Length));
+            }
+        }
+
+        // dcgm-exporter compatible.
+        Gauge(writer, boards, "DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %).", dcgm: true, e => e.Gpu.GpuUtilizationPercent);
+        Gauge(writer, boards, "DCGM_FI_DEV_MEM_COPY_UTIL", "Memory utilization (in %).", dcgm: true, e => e.Gpu.MemoryUtilizationPercent);
+        Gauge(writer, memories, "DCGM_FI_DEV_FB_USED", "Framebuffer memory used (in MiB).", dcgm: true, e => Mib(Memory(e)?.Used));
+        Gauge(writer, memories, "DCGM_FI_DEV_FB_FREE", "Framebuffer memory free (in MiB).", dcgm: true, e => Mib(Memory(e)?.Free));
+        Gauge(writer, memories, "DCGM_FI_DEV_FB_TOTAL", "Framebuffer memory total (in MiB).", dcgm: true, e => Mib(Memory(e)?.Total));
+        Gauge(writer, memories, "DCGM_FI_DEV_FB_RESERVED", "Framebuffer memory reserved (in MiB).", dcgm: true, e => Mib(Memory(e)?.Reserved));
+        Gauge(writer, boards, "DCGM_FI_DEV_GPU_TEMP", "GPU temperature (in C).", dcgm: true, e => e.Gpu.TemperatureCelsius);
+        Gauge(writer, boards, "DCGM_FI_DEV_POWER_USAGE", "Power draw (in W).", dcgm: true, e => e.Gpu.PowerMilliwatts / 1000.0);
+        Gauge(writer, boards, "DCGM_FI_DEV_SM_CLOCK", "SM clock frequency (in MHz).", dcgm: true, e => e.Gpu.SmClockMhz);
+        Counter(writer, boards, "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL", "Total number of single-bit volatile ECC errors.", dcgm: true, e => e.Gpu.EccCorrectedVolatile);
+        Counter(writer, boards, "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", "Total number of double-bit volatile ECC errors.", dcgm: true, e => e.Gpu.EccUncorrectedVolatile);
+
+        // This product's names: base units, snake_case labels.
+        Gauge(writer, boards, "gpu_utilization_percent", "Percent of the last sample period in which one or more kernels ran (NVML duty cycle); absent on MIG.", dcgm: false, e => e.Gpu.GpuUtilizationPercent);
+        Gauge(writer, memories, "gpu_memory_used_bytes", "Framebuffer memory in use, in bytes (excluding driver-reserved memory where the driver reports it apart).", dcgm: false, e => Memory(e)?.Used);
+        Gauge(writer, memories, "gpu_memory_total_bytes", "Framebuffer memory of the GPU or MIG device, in bytes.", dcgm: false, e => Memory(e)?.Total);
+        Gauge(writer, memories, "gpu_compute_processes", "Compute processes running on the GPU or MIG device.", dcgm: false, e => e.Mig is null ? e.Gpu.ComputeProcesses : e.Mig.ComputeProcesses);
+        if (attribution != DeviceAttribution.None && shares.Count > 0)
+        {
+            writer.Family("gpu_attributed_pods", "gauge", "Containers the kubelet allocated this GPU or MIG device to (more than 1 when time-sliced); divide a device's value by it to split it between them.");
+            foreach (var (entry, pods) in shares)
+            {
+                writer.Sample("gpu_attributed_pods", entry.Own, (ulong)pods);
+            }
+        }
+
+        // Exporter health.
+        Gauge(writer, snapshot.Gpus.Select(g => new Entry(g, null, string.Empty, DeviceLabels(g, null, null, dcgm: false))).ToList(),
+            "nvml_exporter_device_up", "Whether the GPU answered NVML in the last sample (0 after GPU_IS_LOST and the like).", dcgm: false, e => e.Gpu.IsUp ? 1 : 0);
+        writer.Family("nvml_exporter_nvml_up", "gauge", "Whether NVML is loaded and initialized (0 with no driver or no GPU).");
+        writer.Sample("nvml_exporter_nvml_up", string.Empty, snapshot.NvmlUp ? 1UL : 0UL);
+        if (snapshot.NvmlUp)
+        {
+            writer.Family("nvml_exporter_gpus", "gauge", "GPUs NVML reports on this node.");
+            writer.Sample("nvml_exporter_gpus", string.Empty, (ulong)snapshot.Gpus.Length);
+        }
+
+        if (snapshot.DriverVersion is not null)
+        {
+            writer.Family("nvml_exporter_driver_info", "gauge", "The NVIDIA driver version, as a label; the value is always 1.");
+            writer.Sample("nvml_exporter_driver_info", ExpositionWriter.Labels(("driver_version", snapshot.DriverVersion), ("hostname", _hostname)), 1UL);
+        }
+
+        WriteSamplerHealth(writer, snapshot);
+        return writer.Written.ToArray();
+    }
+
+    private static void WriteSamplerHealth(ExpositionWriter writer, NvmlSnapshot snapshot)
+    {
+        var counters = snapshot.Counters;
+        writer.Family("nvml_exporter_sample_duration_seconds", "histogram", "Time one sample of every GPU took, in seconds.");
+        for (var i = 0; i < SamplerCounters.BucketBounds.Length; i++)
+        {
+            writer.Sample("nvml_exporter_sample_duration_seconds_bucket",
+                ExpositionWriter.Labels(("le", SamplerCounters.BucketBounds[i].ToString("R", CultureInfo.InvariantCulture))), counters.DurationBuckets[i]);
+        }
+
+        writer.Sample("nvml_exporter_sample_duration_seconds_bucket", "le=\"+Inf\"", counters.Samples);
+        writer.Sample("nvml_exporter_sample_duration_seconds_sum", string.Empty, counters.DurationSumSeconds);
+        writer.Sample("nvml_exporter_sample_duration_seconds_count", string.Empty, counters.Samples);
+
+        writer.Family("nvml_exporter_sample_errors_total", "counter", "NVML calls that returned an error while sampling, by function and return code (NOT_SUPPORTED is an expected absence and not counted).");
+        foreach (var ((function, code), count) in counters.Errors.OrderBy(e => e.Key.Function, StringComparer.Ordinal).ThenBy(e => e.Key.Code))
+        {
+            writer.Sample("nvml_exporter_sample_errors_total", ExpositionWriter.Labels(("function", function), ("code", code.Label())), count);
+        }
+
+        if (counters.Samples > 0)
+        {
+            writer.Family("nvml_exporter_last_sample_timestamp_seconds", "gauge", "Unix time of the last completed sample, in seconds.");
+            writer.Sample("nvml_exporter_last_sample_timestamp_seconds", string.Empty, snapshot.Timestamp.ToUnixTimeMilliseconds() / 1000.0);
+        }
+    }
+
+    private static NvmlMemory? Memory(Entry e) => e.Mig is null ? e.Gpu.Memory : e.Mig.Memory;
+
+    // dcgm-exporter reports whole MiB.
+    private static double? Mib(ulong? bytes) => bytes is { } b ? Math.Floor(b / MiB) : null;
+
+    private IEnumerable<Entry> Entries(GpuReading gpu, MigReading? mig, ImmutableArray<PodRef> pods)
+    {
+        if (pods.IsDefaultOrEmpty)
+        {
+            yield return new Entry(gpu, mig, DeviceLabels(gpu, mig, null, dcgm: true), DeviceLabels(gpu, mig, null, dcgm: false));
+            yield break;
+        }
+
+        foreach (var pod in pods)
+        {
+            yield return new Entry(gpu, mig, DeviceLabels(gpu, mig, pod, dcgm: true), DeviceLabels(gpu, mig, pod, dcgm: false));
+        }
+    }
+
+    private string DeviceLabels(GpuReading gpu, MigReading? mig, PodRef? pod, bool dcgm)
+    {
+        var builder = new StringBuilder(256);
+        var index = gpu.Index.ToString(CultureInfo.InvariantCulture);
+        ExpositionWriter.AppendLabel(builder, "gpu", index);
+        ExpositionWriter.AppendLabel(builder, dcgm ? "UUID" : "uuid", gpu.Uuid);
+        ExpositionWriter.AppendLabel(builder, "pci_bus_id", gpu.PciBusId);
+        ExpositionWriter.AppendLabel(builder, "device", "nvidia" + index);
+        ExpositionWriter.AppendLabel(builder, dcgm ? "modelName" : "model_name", gpu.Name);
+        ExpositionWriter.AppendLabel(builder, dcgm ? "Hostname" : "hostname", _hostname);
+        if (mig is not null)
+        {
+            ExpositionWriter.AppendLabel(builder, dcgm ? "GPU_I_PROFILE" : "gpu_instance_profile", mig.Profile);
+            ExpositionWriter.AppendLabel(builder, dcgm ? "GPU_I_ID" : "gpu_instance_id", mig.GpuInstanceId.ToString(CultureInfo.InvariantCulture));
+            if (!dcgm)
+            {
+                ExpositionWriter.AppendLabel(builder, "mig_uuid", mig.Uuid);
+            }
+        }
+
+        if (pod is not null)
+        {
+            ExpositionWriter.AppendLabel(builder, "pod", pod.Pod);
+            ExpositionWriter.AppendLabel(builder, "namespace", pod.Namespace);
+            ExpositionWriter.AppendLabel(builder, "container", pod.Container);
+        }
+
+        return builder.ToString();
+    }
+
+    private static void Gauge(ExpositionWriter writer, List<Entry> entries, string name, string help, bool dcgm, Func<Entry, double?> value) =>
+        Write(writer, entries, name, "gauge", help, dcgm, value);
+
+    private static void Counter(ExpositionWriter writer, List<Entry> entries, string name, string help, bool dcgm, Func<Entry, double?> value) =>
+        Write(writer, entries, name, "counter", help, dcgm, value);
+
+    private static void Write(ExpositionWriter writer, List<Entry> entries, string name, string type, string help, bool dcgm, Func<Entry, double?> value)
+    {
+        var headed = false;
+        foreach (var entry in entries)
+        {
+            if (value(entry) is not { } v)
+            {
+                continue;
+            }
+
+            if (!headed)
+            {
+                writer.Family(name, type, help);
+                headed = true;
+            }
+
+            writer.Sample(name, dcgm ? entry.Dcgm : entry.Own, v);
+        }
+    }
+}
