@@ -1,0 +1,205 @@
+using System.Net;
+using NvmlExporter.Tests.FakeNvml;
+using NvmlExporter.Tests.Support;
+
+namespace NvmlExporter.Tests.Hosting;
+
+/// <summary>The exporter as Prometheus and the kubelet's probes see it: a real process on the fake NVML.</summary>
+public sealed class ExporterProcessTests : IDisposable
+{
+    private readonly FakeGpuFleet _fleet = new();
+
+    public void Dispose() => _fleet.Dispose();
+
+    private static IEnumerable<string> Series(string text, string name) =>
+        text.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Metrics_H100AndMigNode_PromtoolParsesAndLintsOnlyDcgmCompatibleSeries()
+    {
+        _fleet.Write([.. FakeGpuFleet.H100Node(4), FakeGpuFleet.A100Mig(4)]);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+
+        var text = await exporter.ScrapeUntilAsync(t => t.Contains("DCGM_FI_DEV_GPU_UTIL", StringComparison.Ordinal));
+        var (exitCode, findings) = await Tools.PromtoolCheckMetricsAsync(text);
+
+        // 0: clean; 3: lint findings only (1 would be a parse error).
+        Assert.True(exitCode is 0 or 3, $"promtool exit {exitCode}: {findings}");
+        var lines = findings.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines); // the kept-on-purpose modelName/Hostname labels are findings
+        Assert.All(lines, line => Assert.StartsWith("DCGM_FI_DEV_", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_GpuLostMidRun_ItsSeriesAreWithdrawnAndTheOthersStay()
+    {
+        var node = FakeGpuFleet.H100Node(3);
+        _fleet.Write(node);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+        await exporter.ScrapeUntilAsync(t => t.Contains(node[1].Uuid, StringComparison.Ordinal));
+
+        _fleet.Write([node[0], node[1] with { Lost = true }, node[2]]);
+        var text = await exporter.ScrapeUntilAsync(t => t.Contains("code=\"GPU_IS_LOST\"", StringComparison.Ordinal));
+
+        Assert.DoesNotContain($"UUID=\"{node[1].Uuid}\"", text, StringComparison.Ordinal);
+        Assert.Equal(2, Series(text, "DCGM_FI_DEV_GPU_UTIL").Count());
+        Assert.Contains($"nvml_exporter_device_up{{gpu=\"1\",uuid=\"{node[1].Uuid}\"", text, StringComparison.Ordinal);
+        Assert.Contains(Series(text, "nvml_exporter_device_up"), l => l.Contains("gpu=\"1\"", StringComparison.Ordinal) && l.EndsWith(" 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_HotUnplugAndMigReconfiguration_SeriesFollowTheDevices()
+    {
+        var node = FakeGpuFleet.H100Node(2);
+        _fleet.Write([node[0], node[1], FakeGpuFleet.A100Mig(2, instances: 7)]);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+        var before = await exporter.ScrapeUntilAsync(t => Series(t, "DCGM_FI_DEV_FB_USED").Count() == 9);
+
+        _fleet.Write([node[0], FakeGpuFleet.A100Mig(2, instances: 2)]);
+        var after = await exporter.ScrapeUntilAsync(t => Series(t, "DCGM_FI_DEV_FB_USED").Count() == 3);
+
+        Assert.Contains(node[1].Uuid, before, StringComparison.Ordinal);
+        Assert.DoesNotContain(node[1].Uuid, after, StringComparison.Ordinal);
+        Assert.DoesNotContain("GPU_I_ID=\"9\"", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_ValueChanges_AreServedWithinAboutOneInterval()
+    {
+        var gpu = FakeGpuFleet.H100Node(1)[0] with { Utilization = 11 };
+        _fleet.Write([gpu]);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+        await exporter.ScrapeUntilAsync(t => Series(t, "DCGM_FI_DEV_GPU_UTIL").Any(l => l.EndsWith(" 11", StringComparison.Ordinal)));
+
+        _fleet.Write([gpu with { Utilization = 97 }]);
+
+        // The 1 s sampling interval is a behaviour, not a timing goal here: the change must show up
+        // (the benchmark measures how fast). Bounded wait, generous for a loaded CI machine.
+        await exporter.ScrapeUntilAsync(t => Series(t, "DCGM_FI_DEV_GPU_UTIL").Any(l => l.EndsWith(" 97", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Metrics_OldDriverWithoutVersionedExports_DegradesInsteadOfCrashing()
+    {
+        var gpu = FakeGpuFleet.H100Node(1)[0] with { UsedBytes = 2_147_483_648, ReservedBytes = 1_073_741_824 };
+        _fleet.Write([gpu]);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet, FakeGpuFleet.LegacyLibraryPath);
+
+        var text = await exporter.ScrapeUntilAsync(t => t.Contains("DCGM_FI_DEV_FB_USED", StringComparison.Ordinal));
+
+        // v1 memory: used includes reserved, and there is no separate reserved figure.
+        Assert.EndsWith(" 3072", Series(text, "DCGM_FI_DEV_FB_USED").Single(), StringComparison.Ordinal);
+        Assert.Empty(Series(text, "DCGM_FI_DEV_FB_RESERVED"));
+        Assert.EndsWith($" {gpu.Utilization}", Series(text, "DCGM_FI_DEV_GPU_UTIL").Single(), StringComparison.Ordinal);
+        Assert.DoesNotContain("pci_bus_id", Series(text, "DCGM_FI_DEV_GPU_UTIL").Single(), StringComparison.Ordinal);
+        Assert.Contains("nvmlInit_v2", exporter.Output, StringComparison.Ordinal); // logged as missing
+        Assert.DoesNotContain("EntryPointNotFound", exporter.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_DriverNotLoaded_ServesHealthMetricsAndLogsOneLine()
+    {
+        _fleet.Write([], initReturn: 9);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+
+        var text = await exporter.ScrapeUntilAsync(t => t.Contains("nvml_exporter_sample_duration_seconds_count 3", StringComparison.Ordinal));
+        using var ready = await exporter.GetAsync("/readyz");
+        using var live = await exporter.GetAsync("/healthz");
+
+        Assert.Contains("nvml_exporter_nvml_up 0", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("DCGM_", text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Single(exporter.Output.Split('\n'), l => l.Contains("NVML unavailable", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_NoNvmlLibraryOnTheHost_StartsWithNvmlDown()
+    {
+        if (File.Exists("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1") || File.Exists("/usr/lib64/libnvidia-ml.so.1"))
+        {
+            return; // a host with a driver cannot show this; CI has none
+        }
+
+        await using var exporter = await ExporterProcess.StartAsync(new Dictionary<string, string>());
+
+        var text = await exporter.ScrapeUntilAsync(t => t.Contains("nvml_exporter_nvml_up 0", StringComparison.Ordinal));
+
+        Assert.Contains("libnvidia-ml.so.1", exporter.Output, StringComparison.Ordinal);
+        Assert.Single(exporter.Output.Split('\n'), l => l.Contains("NVML unavailable", StringComparison.Ordinal));
+        Assert.Contains("nvml_exporter_sample_errors_total{function=\"dlopen\",code=\"LIBRARY_NOT_FOUND\"}", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // A negative interval.
+    [InlineData("--interval", "-1s", "--interval")]
+    // Not a duration.
+    [InlineData("--interval", "fast", "--interval")]
+    // Not host:port.
+    [InlineData("--listen", "nonsense", "--listen")]
+    // Port out of range.
+    [InlineData("--listen", "127.0.0.1:99999", "--listen")]
+    // A misspelled option.
+    [InlineData("--intervall", "1s", "--intervall")]
+    public async Task Start_BadOption_StopsWithAMessageNamingIt(string option, string value, string named)
+    {
+        var (exitCode, output) = await ExporterProcess.RunToExitAsync(new Dictionary<string, string>(), option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task Start_UnreadableLibraryPath_StopsNamingNvmlLibraryPath()
+    {
+        var (exitCode, output) = await ExporterProcess.RunToExitAsync(new Dictionary<string, string> { ["NVML_LIBRARY_PATH"] = "/nonexistent/libnvidia-ml.so.1" });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("NVML_LIBRARY_PATH", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ListenAddressTaken_StopsNamingTheSetting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, output) = await ExporterProcess.RunToExitAsync(
+            new Dictionary<string, string> { ["NVML_LIBRARY_PATH"] = FakeGpuFleet.LibraryPath, ["FAKE_NVML_STATE"] = _fleet.StatePath },
+            "--listen", $"127.0.0.1:{port}", "--kubernetes", "false");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--listen", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prometheus_ScrapesTheExporter_AndAnswersWithTheFakesValues()
+    {
+        var node = FakeGpuFleet.H100Node(3);
+        _fleet.Write(node);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+        await using var prometheus = await PrometheusServer.StartAsync($"{exporter.BaseAddress.Host}:{exporter.BaseAddress.Port}");
+
+        IReadOnlyList<(Dictionary<string, string> Labels, double Value)> result = [];
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (result.Count < node.Count && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(250);
+            result = await prometheus.QueryAsync("DCGM_FI_DEV_GPU_UTIL");
+        }
+
+        Assert.Equal(node.Count, result.Count);
+        foreach (var gpu in node)
+        {
+            var series = Assert.Single(result, r => r.Labels["UUID"] == gpu.Uuid);
+            Assert.Equal(gpu.Utilization, series.Value);
+            Assert.Equal("gpu-node-1", series.Labels["Hostname"]);
+            Assert.Equal(gpu.Name, series.Labels["modelName"]);
+        }
+
+        var memory = await prometheus.QueryAsync("sum(gpu_memory_used_bytes)");
+        Assert.Equal(node.Sum(g => (double)g.UsedBytes), Assert.Single(memory).Value);
+    }
+}
