@@ -10,6 +10,7 @@
  * Built twice by the test project: the full library, and with -DFAKE_NVML_LEGACY a library that
  * lacks the _v2/_v3 exports and the MIG calls, like an old driver.
  *
+ * The file is re-read (when changed) on nvmlInit* and nvmlDeviceGetCount*.
  * State file, one record per line, key=value tokens separated by spaces ('_' in name= is a space):
  *   init=9                         nvmlInit returns this code (9 = DRIVER_NOT_LOADED)
  *   driver=550.54.15  nvml=12.550.54.15
@@ -171,7 +172,10 @@ static void reload_if_changed(void) {
     fclose(f);
 }
 
-#define ENTER() pthread_mutex_lock(&lock); call_count++; reload_if_changed()
+/* The state file is checked on init and device count, which a sampler calls every cycle; other
+ * calls see the state as of then, so a benchmark does not pay a stat() per call. */
+#define ENTER() pthread_mutex_lock(&lock); call_count++
+#define ENTER_RELOAD() ENTER(); reload_if_changed()
 #define LEAVE(rc) do { nvmlReturn_t r__ = (rc); pthread_mutex_unlock(&lock); return r__; } while (0)
 #define CHECK_INIT() if (init_count <= 0) LEAVE(NVML_ERROR_UNINITIALIZED)
 #define CHECK_DEV(d) if (!(d) || !(d)->present) LEAVE(NVML_ERROR_INVALID_ARGUMENT); \
@@ -189,7 +193,7 @@ EXPORT unsigned long long fakeNvmlCallCount(void) { return __atomic_load_n(&call
 
 /* ---- library ---- */
 static nvmlReturn_t do_init(void) {
-    ENTER();
+    ENTER_RELOAD();
     if (init_rc != 0) LEAVE(init_rc);
     init_count++;
     LEAVE(NVML_SUCCESS);
@@ -234,7 +238,7 @@ EXPORT nvmlReturn_t nvmlSystemGetDriverVersion(char *v, unsigned len) { ENTER();
 EXPORT nvmlReturn_t nvmlSystemGetNVMLVersion(char *v, unsigned len) { ENTER(); CHECK_INIT(); LEAVE(put_str(v, len, nvml_version)); }
 
 static nvmlReturn_t do_count(unsigned *count) {
-    ENTER();
+    ENTER_RELOAD();
     CHECK_INIT();
     if (!count) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
     *count = (unsigned)gpu_count;

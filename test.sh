@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: installs what the tests drive for real
+# (a C compiler for the fake libnvidia-ml, Prometheus and promtool), then `dotnet test`.
+# Servers the tests start (Prometheus, the exporter) listen on loopback only and stop with the tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+if ((${#need[@]})); then
+  echo "test.sh: installing ${need[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Scaler.sln --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line for every test assembly together.
+awk '/(Passed|Failed)! +- +Failed: / {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) }
+     } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
