@@ -84,6 +84,9 @@ internal enum SaturationMode
 /// </summary>
 internal sealed record ScalingPolicy
 {
+    /// <summary>A policy with every default and no signals, to read defaults from.</summary>
+    public static ScalingPolicy Defaults { get; } = new() { Signals = [] };
+
     /// <summary>The signals, in order; at least one. Ties between proposals go to the earlier signal.</summary>
     public required ImmutableArray<SignalSpec> Signals { get; init; }
 

@@ -1,0 +1,104 @@
+using Scaler.Decisions;
+
+namespace Scaler.Simulation;
+
+/// <summary>Knobs of the policies compared side by side.</summary>
+internal sealed record PolicyOptions
+{
+    /// <summary>Same maximum for every policy. Default 10.</summary>
+    public int MaxReplicas { get; init; } = 10;
+
+    /// <summary>How GPU utilization takes part in the composite policy; several give one composite per mode.</summary>
+    public IReadOnlyList<SaturationMode> SaturationModes { get; init; } = [ScalingPolicy.Defaults.Saturation];
+
+    /// <summary>Composite: warm replicas kept while idle. Default: the engine's default.</summary>
+    public int IdleReplicas { get; init; } = ScalingPolicy.Defaults.IdleReplicas;
+
+    /// <summary>Composite: inactivity before zero. Default: the engine's default.</summary>
+    public TimeSpan ScaleToZeroAfter { get; init; } = ScalingPolicy.Defaults.ScaleToZeroAfter;
+
+    /// <summary>Composite: fallback replicas when signals fail. Default none.</summary>
+    public int? FallbackReplicas { get; init; }
+
+    /// <summary>Signals fail in this window (all policies).</summary>
+    public Outage? Outage { get; init; }
+}
+
+/// <summary>The policies of the comparison (issue 3), built fresh for each run.</summary>
+internal static class Policies
+{
+    public const string Composite = "composite";
+    public const string Hpa = "hpa-gpu-util";
+    public const string Keda = "keda-pending";
+
+    /// <summary>Pending requests per replica: the KEDA trigger's threshold, and the composite's demand target.</summary>
+    public const double PendingPerReplica = 5;
+
+    private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly TimeSpan Sync = TimeSpan.FromSeconds(15);
+
+    public static IReadOnlyList<IScalingLoop> Create(PolicyOptions options)
+    {
+        var loops = new List<IScalingLoop>();
+        foreach (var mode in options.SaturationModes)
+        {
+            var name = options.SaturationModes.Count == 1 ? Composite : $"{Composite}-{ModeName(mode)}";
+            loops.Add(new EngineLoop(name, CompositePolicy(options, mode), Sync, pushActivation: true, options.Outage, Epoch));
+        }
+
+        loops.Add(new EngineLoop(Hpa, HpaPolicy(options.MaxReplicas), Sync, pushActivation: false, options.Outage, Epoch));
+        loops.Add(new KedaLoop(Keda, options.MaxReplicas, PendingPerReplica, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(300), options.Outage, Epoch));
+        return loops;
+    }
+
+    /// <summary>
+    /// The product's composite policy with the engine's defaults: pending requests (the same signal and
+    /// per-replica target as the KEDA trigger, so differences come from the engine's rules) and GPU
+    /// utilization taking part per <paramref name="mode"/>.
+    /// </summary>
+    public static ScalingPolicy CompositePolicy(PolicyOptions options, SaturationMode mode) => new()
+    {
+        Signals =
+        [
+            new SignalSpec(SimulatedSignals.Requests, SignalKind.Total, SignalRole.Demand, PendingPerReplica),
+            new SignalSpec(SimulatedSignals.GpuUtilization, SignalKind.Average, SignalRole.Saturation, 0.7),
+        ],
+        MinReplicas = 0,
+        MaxReplicas = options.MaxReplicas,
+        IdleReplicas = options.IdleReplicas,
+        ScaleToZeroAfter = options.ScaleToZeroAfter,
+        FallbackReplicas = options.FallbackReplicas,
+        Saturation = mode,
+    };
+
+    /// <summary>
+    /// The design's HPA: GPU utilization 70% and queue 10 per pod, min 1, up: 60 s window and 2 pods per
+    /// 60 s, down: 300 s window and 1 pod per 120 s, 15 s sync. Plain HPA math: max of the metrics, no
+    /// tiers, no warming gate; a failed metric holds the count.
+    /// </summary>
+    public static ScalingPolicy HpaPolicy(int maxReplicas) => new()
+    {
+        Signals =
+        [
+            new SignalSpec(SimulatedSignals.GpuUtilization, SignalKind.Average, SignalRole.Saturation, 0.7),
+            new SignalSpec(SimulatedSignals.Queue, SignalKind.Total, SignalRole.Demand, 10),
+        ],
+        MinReplicas = 1,
+        MaxReplicas = maxReplicas,
+        IdleReplicas = 0,
+        ScaleUp = new ScalingRules(TimeSpan.FromSeconds(60), [new RateLimit(RateLimitKind.Pods, 2, TimeSpan.FromSeconds(60))]),
+        ScaleDown = new ScalingRules(TimeSpan.FromSeconds(300), [new RateLimit(RateLimitKind.Pods, 1, TimeSpan.FromSeconds(120))]),
+        Saturation = SaturationMode.Max,
+        WarmingGate = false,
+    };
+
+    public static string ModeName(SaturationMode mode) => mode switch
+    {
+        SaturationMode.Max => "max",
+        SaturationMode.HoldOnly => "hold",
+        SaturationMode.HoldAndAddWithDemand => "hold-add",
+        SaturationMode.Ignore => "ignore",
+        _ => mode.ToString(),
+    };
+}
