@@ -16,7 +16,7 @@ if (!settings.IsValid)
 var builder = WebApplication.CreateSlimBuilder();
 builder.AddExporterHost(settings.Options);
 builder.Services.AddNvmlSampling(settings.Options);
-// builder.Services.AddPodAttribution(settings.Options);
+builder.Services.AddPodAttribution(settings.Options);
 
 var app = builder.Build();
 app.MapExporterEndpoints();

@@ -22,7 +22,11 @@ public static class ExporterServiceCollectionExtensions
         services.TryAddSingleton<SamplerHeartbeat>();
         services.TryAddSingleton(_ => new MetricsRenderer(options.Hostname));
         services.TryAddSingleton<AttributionStore>();
-        services.TryAddSingleton<MetricsDocument>();
+        services.TryAddSingleton(sp => new MetricsDocument(
+            sp.GetRequiredService<MetricsRenderer>(),
+            sp.GetRequiredService<AttributionStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            options.Attribution));
         services.AddHostedService(sp => new SamplingService(
             sp.GetRequiredService<NvmlSampler>(),
             sp.GetRequiredService<MetricsDocument>(),

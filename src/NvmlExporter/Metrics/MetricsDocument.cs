@@ -20,16 +20,19 @@ public sealed class MetricsDocument
     private readonly AttributionStore _attribution;
     private readonly TimeProvider _time;
     private readonly Lock _renderGate = new();
+    private readonly bool _attributionEnabled;
     private volatile Rendered _current;
 
     private sealed record Rendered(NvmlSnapshot Snapshot, byte[] Body);
 
-    public MetricsDocument(MetricsRenderer renderer, AttributionStore attribution, TimeProvider time)
+    /// <param name="attributionEnabled">Whether pod-resources health is part of the document.</param>
+    public MetricsDocument(MetricsRenderer renderer, AttributionStore attribution, TimeProvider time, bool attributionEnabled = false)
     {
         _renderer = renderer;
         _attribution = attribution;
         _time = time;
-        _current = new Rendered(NvmlSnapshot.Empty, renderer.Render(NvmlSnapshot.Empty, attribution.Current));
+        _attributionEnabled = attributionEnabled;
+        _current = new Rendered(NvmlSnapshot.Empty, Render(NvmlSnapshot.Empty));
         _attribution.Changed += _ => Publish(_current.Snapshot);
     }
 
@@ -39,9 +42,12 @@ public sealed class MetricsDocument
     {
         lock (_renderGate)
         {
-            _current = new Rendered(snapshot, _renderer.Render(snapshot, _attribution.Current));
+            _current = new Rendered(snapshot, Render(snapshot));
         }
     }
+
+    private byte[] Render(NvmlSnapshot snapshot) =>
+        _renderer.Render(snapshot, _attribution.Current, _attributionEnabled ? _attribution.Health : null);
 
     /// <summary>The document as served now: the rendered body plus the sample-age line.</summary>
     public byte[] ToArray()

@@ -26,7 +26,7 @@ public sealed class MetricsRenderer
 
     private readonly record struct Entry(GpuReading Gpu, MigReading? Mig, string Dcgm, string Own);
 
-    public byte[] Render(NvmlSnapshot snapshot, DeviceAttribution attribution)
+    public byte[] Render(NvmlSnapshot snapshot, DeviceAttribution attribution, PodResourcesHealth? podResources = null)
     {
         var writer = new ExpositionWriter();
         var boards = new List<Entry>();
@@ -109,6 +109,17 @@ public sealed class MetricsRenderer
         }
 
         WriteSamplerHealth(writer, snapshot);
+        if (podResources is not null)
+        {
+            writer.Family("nvml_exporter_pod_resources_up", "gauge", "Whether the last kubelet pod-resources List succeeded (pod labels come from it).");
+            writer.Sample("nvml_exporter_pod_resources_up", string.Empty, podResources.Up ? 1UL : 0UL);
+            if (podResources.LastSuccess is { } last)
+            {
+                writer.Family("nvml_exporter_pod_resources_last_success_timestamp_seconds", "gauge", "Unix time of the last successful pod-resources List, in seconds.");
+                writer.Sample("nvml_exporter_pod_resources_last_success_timestamp_seconds", string.Empty, last.ToUnixTimeMilliseconds() / 1000.0);
+            }
+        }
+
         return writer.Written.ToArray();
     }
 
