@@ -112,20 +112,39 @@ internal static class DecisionEngine
         // Unknown restarts the idle clock: a workload we cannot see is never counted as idle.
         var inactiveSince = activity == Activity.Inactive ? state.InactiveSince ?? now : (DateTimeOffset?)null;
         var zeroTier = false;
-        if (activity == Activity.Active && result < 1)
+
+        // The idle tier keeps warm replicas; it never starts new ones for a workload with no work.
+        var warm = Math.Min(policy.IdleReplicas, current);
+        if (activity == Activity.Active)
         {
-            rules.Add(new AppliedRule(Rule.Activation, result, 1, current == 0
-                ? "scale from zero: demand above its activation threshold"
-                : "active workload keeps one replica"));
-            result = 1;
+            if (result < 1)
+            {
+                rules.Add(new AppliedRule(Rule.Activation, result, 1, current == 0
+                    ? "scale from zero: demand above its activation threshold"
+                    : "active workload keeps one replica"));
+                result = 1;
+            }
+
+            // An active workload keeps at least what it would keep idle, so more load never means fewer replicas.
+            if (result < warm)
+            {
+                rules.Add(new AppliedRule(Rule.IdleTier, result, warm, Invariant($"keeping {warm} warm (idleReplicas)")));
+                result = warm;
+            }
         }
         else if (activity == Activity.Inactive)
         {
+            // Activation wins over the target (KEDA semantics): an inactive workload is never started, and
+            // once inactive beyond ScaleToZeroAfter it goes to the minimum whatever the targets say.
             var idleFor = now - inactiveSince!.Value;
-            if (idleFor < policy.ScaleToZeroAfter)
+            if (current == 0 && result > policy.MinReplicas)
             {
-                // The idle tier keeps warm replicas; it never starts new ones for a workload with no work.
-                var idleFloor = Math.Max(policy.MinReplicas, Math.Min(policy.IdleReplicas, current));
+                rules.Add(new AppliedRule(Rule.Activation, result, policy.MinReplicas, "inactive: demand at or below its activation threshold"));
+                result = policy.MinReplicas;
+            }
+            else if (idleFor < policy.ScaleToZeroAfter)
+            {
+                var idleFloor = Math.Max(policy.MinReplicas, warm);
                 if (result < idleFloor)
                 {
                     rules.Add(new AppliedRule(Rule.IdleTier, result, idleFloor,
@@ -133,14 +152,12 @@ internal static class DecisionEngine
                     result = idleFloor;
                 }
             }
-            else
+            else if (result != policy.MinReplicas || current > policy.MinReplicas)
             {
-                zeroTier = true;
-                if (result < current)
-                {
-                    rules.Add(new AppliedRule(Rule.ScaleToZero, current, result,
-                        Invariant($"inactive {Seconds(idleFor)} >= {Seconds(policy.ScaleToZeroAfter)}")));
-                }
+                zeroTier = policy.MinReplicas == 0;
+                rules.Add(new AppliedRule(Rule.ScaleToZero, result, policy.MinReplicas,
+                    Invariant($"inactive {Seconds(idleFor)} >= {Seconds(policy.ScaleToZeroAfter)}: down to min {policy.MinReplicas}")));
+                result = policy.MinReplicas;
             }
         }
 
@@ -171,7 +188,7 @@ internal static class DecisionEngine
             // Scale from zero is immediate: the first pending request must not wait for a window.
             stabilized = recommendation;
         }
-        else if (zeroTier && recommendation < current && unknown.Count == 0)
+        else if (zeroTier && recommendation == 0 && current > 0 && unknown.Count == 0)
         {
             // ScaleToZeroAfter is this step's stabilization; rate limits still apply (no N -> 0 jump).
             stabilized = recommendation;

@@ -87,6 +87,9 @@ internal static class Policies
         MinReplicas = 1,
         MaxReplicas = maxReplicas,
         IdleReplicas = 0,
+
+        // An HPA has no activity tiers: never leave the idle tier.
+        ScaleToZeroAfter = TimeSpan.MaxValue,
         ScaleUp = new ScalingRules(TimeSpan.FromSeconds(60), [new RateLimit(RateLimitKind.Pods, 2, TimeSpan.FromSeconds(60))]),
         ScaleDown = new ScalingRules(TimeSpan.FromSeconds(300), [new RateLimit(RateLimitKind.Pods, 1, TimeSpan.FromSeconds(120))]),
         Saturation = SaturationMode.Max,

@@ -132,6 +132,9 @@ internal sealed class KedaLoop : IScalingLoop
             MinReplicas = 1,
             MaxReplicas = maxReplicas,
             IdleReplicas = 0,
+
+            // Scale to zero is KEDA's job here, not the HPA's.
+            ScaleToZeroAfter = TimeSpan.MaxValue,
             ScaleUp = ScalingRules.KubernetesUp,
             ScaleDown = ScalingRules.KubernetesDown,
             WarmingGate = false,
