@@ -114,8 +114,12 @@ internal sealed record ScalingPolicy
     /// <summary>Scale-down behaviour. Default: 300 s stabilization, at most 1 pod per 120 s.</summary>
     public ScalingRules ScaleDown { get; init; } = ScalingRules.DefaultDown;
 
-    /// <summary>How saturation signals take part. Default <see cref="SaturationMode.HoldOnly"/> (measured; docs/decisions.md).</summary>
-    public SaturationMode Saturation { get; init; } = SaturationMode.HoldOnly;
+    /// <summary>
+    /// How saturation signals take part. Default <see cref="SaturationMode.Ignore"/>: reported in every
+    /// explanation, sized by demand; measured on four traces in docs/decisions.md. Use
+    /// <see cref="SaturationMode.HoldOnly"/> when the only demand signal excludes in-flight work.
+    /// </summary>
+    public SaturationMode Saturation { get; init; } = SaturationMode.Ignore;
 
     /// <summary>
     /// While replicas are warming (not ready), do not scale up again for load that has not grown beyond the

@@ -52,7 +52,7 @@ internal sealed record SimulateOptions
           --initial-replicas N      ready replicas at the start (default 1)
         Composite policy
           --saturation MODES        how GPU utilization takes part: max, hold, hold-add, ignore, or a
-                                    comma-separated list to compare (default hold)
+                                    comma-separated list to compare (default ignore)
           --idle-replicas N         warm replicas kept while idle (default 1)
           --scale-to-zero-after D   inactivity before zero (default 15m)
           --fallback-replicas N     replicas to ask for when signals stay unknown (default: hold)
