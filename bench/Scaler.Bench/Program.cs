@@ -86,4 +86,38 @@ foreach (var trace in traces.Take(2))
     }
 }
 
+Console.WriteLine();
+Console.WriteLine("## Sensitivity: demand target (pending requests per replica) against holding on GPU utilization");
+Console.WriteLine();
+Console.WriteLine("| trace | mode | target | GPU-hours | SLO violations |");
+Console.WriteLine("|---|---|---:|---:|---:|");
+foreach (var trace in traces.Take(2))
+{
+    foreach (var mode in new[] { SaturationMode.HoldOnly, SaturationMode.Ignore })
+    {
+        foreach (var target in new[] { 3.0, 4.0, 5.0 })
+        {
+            var options = new SimulationOptions { Deployment = deployment };
+            var policy = Policies.CompositePolicy(options.Policies, mode);
+            policy = policy with { Signals = [policy.Signals[0] with { Target = target }, .. policy.Signals[1..]] };
+            var r = Simulator.Run(trace, new EngineLoop(Policies.Composite, policy, TimeSpan.FromSeconds(15), pushActivation: true, outage: null, DateTimeOffset.UnixEpoch), options);
+            Console.WriteLine(string.Create(c, $"| {Short(trace)} | {Policies.ModeName(mode)} | {target} | {r.GpuHours:0.00} | {r.SloViolations} |"));
+        }
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("## Reference: fixed replica counts (what standing capacity alone buys)");
+Console.WriteLine();
+Console.WriteLine("| trace | replicas | GPU-hours | SLO violations |");
+Console.WriteLine("|---|---:|---:|---:|");
+foreach (var trace in traces.Take(2))
+{
+    foreach (var n in new[] { 2, 4, 6, 10 })
+    {
+        var r = Simulator.Run(trace, new StaticLoop(n), new SimulationOptions { Deployment = deployment });
+        Console.WriteLine(string.Create(c, $"| {Short(trace)} | {n} | {r.GpuHours:0.00} | {r.SloViolations} |"));
+    }
+}
+
 static string Short(Trace trace) => trace.Name.StartsWith("azure", StringComparison.Ordinal) ? "Azure code 2023" : trace.Name.Split(' ')[0] + " (generated)";
