@@ -191,6 +191,8 @@ internal sealed partial class Exporter : IDisposable
 
         info.Environment["NVML_LIBRARY_PATH"] = FakeGpuFleet.LibraryPath;
         info.Environment["FAKE_NVML_STATE"] = statePath;
+        // As the image sets it (Dockerfile): a 4 MiB gen0 budget.
+        info.Environment["DOTNET_GCgen0size"] = "400000";
         var process = Process.Start(info)!;
         var address = new TaskCompletionSource<Uri>();
         process.OutputDataReceived += (_, e) =>

@@ -52,6 +52,8 @@ public sealed class DockerfileTests
         Assert.Contains(new ExporterOptions().Listen.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), exporter.All("EXPOSE").SelectMany(e => e.Split(' ')));
         Assert.Contains("NVIDIA_VISIBLE_DEVICES=all", env, StringComparison.Ordinal);
         Assert.Contains("NVIDIA_DRIVER_CAPABILITIES=utility", env, StringComparison.Ordinal);
+        // The measured memory figures assume the small gen0 budget (docs/exporter.md).
+        Assert.Contains("DOTNET_GCgen0size=400000", env, StringComparison.Ordinal);
     }
 
     [Fact]

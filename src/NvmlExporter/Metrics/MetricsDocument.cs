@@ -23,7 +23,7 @@ public sealed class MetricsDocument
     private readonly bool _attributionEnabled;
     private volatile Rendered _current;
 
-    private sealed record Rendered(NvmlSnapshot Snapshot, byte[] Body);
+    private sealed record Rendered(NvmlSnapshot Snapshot, byte[][] Body);
 
     /// <param name="attributionEnabled">Whether pod-resources health is part of the document.</param>
     public MetricsDocument(MetricsRenderer renderer, AttributionStore attribution, TimeProvider time, bool attributionEnabled = false)
@@ -46,24 +46,24 @@ public sealed class MetricsDocument
         }
     }
 
-    private byte[] Render(NvmlSnapshot snapshot) =>
-        _renderer.Render(snapshot, _attribution.Current, _attributionEnabled ? _attribution.Health : null);
+    private byte[][] Render(NvmlSnapshot snapshot) =>
+        _renderer.RenderChunks(snapshot, _attribution.Current, _attributionEnabled ? _attribution.Health : null);
 
     /// <summary>The document as served now: the rendered body plus the sample-age line.</summary>
     public byte[] ToArray()
     {
         var current = _current;
-        var age = AgeLine(current.Snapshot);
-        var result = new byte[current.Body.Length + age.Length];
-        current.Body.CopyTo(result, 0);
-        age.CopyTo(result.AsSpan(current.Body.Length));
-        return result;
+        return [.. current.Body.SelectMany(chunk => chunk), .. AgeLine(current.Snapshot)];
     }
 
     public async Task WriteAsync(Stream destination, CancellationToken cancellationToken)
     {
         var current = _current;
-        await destination.WriteAsync(current.Body, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in current.Body)
+        {
+            await destination.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+
         await destination.WriteAsync(AgeLine(current.Snapshot), cancellationToken).ConfigureAwait(false);
     }
 

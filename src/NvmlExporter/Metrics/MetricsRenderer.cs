@@ -20,15 +20,49 @@ namespace NvmlExporter.Metrics;
 public sealed class MetricsRenderer
 {
     private const double MiB = 1024 * 1024;
+    private const int ChunkSize = 32 * 1024;
+
+    private static readonly string[] BucketLabels =
+        [.. SamplerCounters.BucketBounds.Select(b => ExpositionWriter.Labels(("le", b.ToString("R", CultureInfo.InvariantCulture))))];
+    private readonly ExpositionWriter _reusable = new(256 * 1024);
+    private Dictionary<LabelKey, (string Dcgm, string Own)> _labelsNow = [];
+    private Dictionary<LabelKey, (string Dcgm, string Own)> _labelsBefore = [];
     private readonly string _hostname;
 
     public MetricsRenderer(string hostname) => _hostname = hostname;
 
     private readonly record struct Entry(GpuReading Gpu, MigReading? Mig, string Dcgm, string Own);
 
+    /// <summary>The document as one array (tests, tools).</summary>
     public byte[] Render(NvmlSnapshot snapshot, DeviceAttribution attribution, PodResourcesHealth? podResources = null)
     {
         var writer = new ExpositionWriter();
+        RenderInto(writer, snapshot, attribution, podResources);
+        return writer.Written.ToArray();
+    }
+
+    /// <summary>
+    /// The document in chunks below the large-object threshold, rendered through a writer reused from
+    /// render to render. A once-a-second render of a 100 KiB document into fresh arrays would churn the
+    /// large object heap, which only a full GC reclaims (resident memory crept up by ~10 MiB); small
+    /// chunks die young instead. Not thread-safe: the caller serializes renders.
+    /// </summary>
+    public byte[][] RenderChunks(NvmlSnapshot snapshot, DeviceAttribution attribution, PodResourcesHealth? podResources = null)
+    {
+        _reusable.Clear();
+        RenderInto(_reusable, snapshot, attribution, podResources);
+        var written = _reusable.Written;
+        var chunks = new byte[(written.Length + ChunkSize - 1) / ChunkSize][];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            chunks[i] = written.Slice(i * ChunkSize, Math.Min(ChunkSize, written.Length - (i * ChunkSize))).ToArray();
+        }
+
+        return chunks;
+    }
+
+    private void RenderInto(ExpositionWriter writer, NvmlSnapshot snapshot, DeviceAttribution attribution, PodResourcesHealth? podResources)
+    {
         var boards = new List<Entry>();
         var memories = new List<Entry>();
         var shares = new List<(Entry Entry, int Pods)>();
@@ -92,7 +126,7 @@ public sealed class MetricsRenderer
         }
 
         // Exporter health.
-        Gauge(writer, snapshot.Gpus.Select(g => new Entry(g, null, string.Empty, DeviceLabels(g, null, null, dcgm: false))).ToList(),
+        Gauge(writer, snapshot.Gpus.Select(g => new Entry(g, null, string.Empty, Labels(g, null, null).Own)).ToList(),
             "nvml_exporter_device_up", "Whether the GPU answered NVML in the last sample (0 after GPU_IS_LOST and the like).", dcgm: false, e => e.Gpu.IsUp ? 1 : 0);
         writer.Family("nvml_exporter_nvml_up", "gauge", "Whether NVML is loaded and initialized (0 with no driver or no GPU).");
         writer.Sample("nvml_exporter_nvml_up", string.Empty, snapshot.NvmlUp ? 1UL : 0UL);
@@ -108,6 +142,7 @@ public sealed class MetricsRenderer
             writer.Sample("nvml_exporter_driver_info", ExpositionWriter.Labels(("driver_version", snapshot.DriverVersion), ("hostname", _hostname)), 1UL);
         }
 
+        SweepLabels();
         WriteSamplerHealth(writer, snapshot);
         if (podResources is not null)
         {
@@ -119,8 +154,6 @@ public sealed class MetricsRenderer
                 writer.Sample("nvml_exporter_pod_resources_last_success_timestamp_seconds", string.Empty, last.ToUnixTimeMilliseconds() / 1000.0);
             }
         }
-
-        return writer.Written.ToArray();
     }
 
     private static void WriteSamplerHealth(ExpositionWriter writer, NvmlSnapshot snapshot)
@@ -129,8 +162,7 @@ public sealed class MetricsRenderer
         writer.Family("nvml_exporter_sample_duration_seconds", "histogram", "Time one sample of every GPU took, in seconds.");
         for (var i = 0; i < SamplerCounters.BucketBounds.Length; i++)
         {
-            writer.Sample("nvml_exporter_sample_duration_seconds_bucket",
-                ExpositionWriter.Labels(("le", SamplerCounters.BucketBounds[i].ToString("R", CultureInfo.InvariantCulture))), counters.DurationBuckets[i]);
+            writer.Sample("nvml_exporter_sample_duration_seconds_bucket", BucketLabels[i], counters.DurationBuckets[i]);
         }
 
         writer.Sample("nvml_exporter_sample_duration_seconds_bucket", "le=\"+Inf\"", counters.Samples);
@@ -159,14 +191,46 @@ public sealed class MetricsRenderer
     {
         if (pods.IsDefaultOrEmpty)
         {
-            yield return new Entry(gpu, mig, DeviceLabels(gpu, mig, null, dcgm: true), DeviceLabels(gpu, mig, null, dcgm: false));
+            var (dcgm, own) = Labels(gpu, mig, null);
+            yield return new Entry(gpu, mig, dcgm, own);
             yield break;
         }
 
         foreach (var pod in pods)
         {
-            yield return new Entry(gpu, mig, DeviceLabels(gpu, mig, pod, dcgm: true), DeviceLabels(gpu, mig, pod, dcgm: false));
+            var (dcgm, own) = Labels(gpu, mig, pod);
+            yield return new Entry(gpu, mig, dcgm, own);
         }
+    }
+
+    /// <summary>Everything a device's label sets are made of.</summary>
+    private readonly record struct LabelKey(uint Index, string Uuid, string? PciBusId, string? Name, string? MigUuid, uint GpuInstanceId, string? Profile, PodRef? Pod);
+
+    /// <summary>
+    /// A device's two label sets, escaped once and kept while the device (and pod) is seen: label
+    /// text is most of what a render would otherwise allocate every second. Entries not used by a
+    /// render are dropped after it.
+    /// </summary>
+    private (string Dcgm, string Own) Labels(GpuReading gpu, MigReading? mig, PodRef? pod)
+    {
+        var key = new LabelKey(gpu.Index, gpu.Uuid, gpu.PciBusId, gpu.Name, mig?.Uuid, mig?.GpuInstanceId ?? 0, mig?.Profile, pod);
+        if (!_labelsNow.TryGetValue(key, out var labels))
+        {
+            if (!_labelsBefore.Remove(key, out labels))
+            {
+                labels = (DeviceLabels(gpu, mig, pod, dcgm: true), DeviceLabels(gpu, mig, pod, dcgm: false));
+            }
+
+            _labelsNow[key] = labels;
+        }
+
+        return labels;
+    }
+
+    private void SweepLabels()
+    {
+        (_labelsBefore, _labelsNow) = (_labelsNow, _labelsBefore);
+        _labelsNow.Clear();
     }
 
     private string DeviceLabels(GpuReading gpu, MigReading? mig, PodRef? pod, bool dcgm)
