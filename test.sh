@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs what the tests drive for real
-# (a C compiler for the fake libnvidia-ml, Prometheus and promtool), then `dotnet test`.
-# Servers the tests start (Prometheus, the exporter) listen on loopback only and stop with the tests.
+# (a C compiler for the fake libnvidia-ml, Prometheus and promtool, a RabbitMQ broker), then `dotnet test`.
+# Servers the tests start (Prometheus, RabbitMQ, the exporter) listen on loopback only and stop with the
+# tests; the package's own broker service is not started.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,12 +10,20 @@ need=()
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || command -v rabbitmq-server >/dev/null 2>&1 || need+=(rabbitmq-server)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}"
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -q >/dev/null
+  # Packages must not start their own services (a broker on every interface): the tests start theirs.
+  policy=/usr/sbin/policy-rc.d
+  created_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && created_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+  [ -z "$created_policy" ] || $sudo rm -f "$policy"
 fi
 
 log=$(mktemp)
