@@ -75,32 +75,27 @@ public sealed class ExporterSettings
             return environment.TryGetValue(env, out var fromEnv) && !string.IsNullOrEmpty(fromEnv) ? fromEnv : null;
         }
 
+        void PositiveDuration(string flag, string env, string examples, Action<TimeSpan> set)
+        {
+            if (Value(flag, env, out var name) is not { } text)
+            {
+                return;
+            }
+
+            if (Durations.TryParse(text, out var value) && value > TimeSpan.Zero)
+            {
+                set(value);
+            }
+            else
+            {
+                errors.Add(Invalid(name, text, $"a positive duration such as {examples}"));
+            }
+        }
+
         var options = new ExporterOptions();
-        if (Value("interval", "NVML_EXPORTER_INTERVAL", out var source) is { } interval)
-        {
-            if (Durations.TryParse(interval, out var value) && value > TimeSpan.Zero)
-            {
-                options.Interval = value;
-            }
-            else
-            {
-                errors.Add(Invalid(source, interval, "a positive duration such as 1s, 500ms or 2m"));
-            }
-        }
-
-        if (Value("attribution-interval", "NVML_EXPORTER_ATTRIBUTION_INTERVAL", out source) is { } attributionInterval)
-        {
-            if (Durations.TryParse(attributionInterval, out var value) && value > TimeSpan.Zero)
-            {
-                options.AttributionInterval = value;
-            }
-            else
-            {
-                errors.Add(Invalid(source, attributionInterval, "a positive duration such as 5s or 30s"));
-            }
-        }
-
-        if (Value("listen", "NVML_EXPORTER_LISTEN", out source) is { } listen)
+        PositiveDuration("interval", "NVML_EXPORTER_INTERVAL", "1s, 500ms or 2m", value => options.Interval = value);
+        PositiveDuration("attribution-interval", "NVML_EXPORTER_ATTRIBUTION_INTERVAL", "5s or 30s", value => options.AttributionInterval = value);
+        if (Value("listen", "NVML_EXPORTER_LISTEN", out var source) is { } listen)
         {
             if (TryParseListen(listen, out var endpoint))
             {

@@ -198,17 +198,8 @@ public sealed unsafe class NvmlLibrary : INvml
         return rc == NvmlReturn.SUCCESS ? value : Fail("nvmlDeviceGetTemperature", rc);
     }
 
-    public NvmlResult<uint> GetPowerUsageMilliwatts(NvmlDevice device)
-    {
-        if (!Exports.GetPowerUsage)
-        {
-            return Missing("nvmlDeviceGetPowerUsage");
-        }
-
-        uint value;
-        var rc = NvmlNative.nvmlDeviceGetPowerUsage(device.Handle, &value);
-        return rc == NvmlReturn.SUCCESS ? value : Fail("nvmlDeviceGetPowerUsage", rc);
-    }
+    public NvmlResult<uint> GetPowerUsageMilliwatts(NvmlDevice device) =>
+        Read<uint>(device, Exports.GetPowerUsage, "nvmlDeviceGetPowerUsage", &NvmlNative.nvmlDeviceGetPowerUsage);
 
     public NvmlResult<uint> GetSmClockMhz(NvmlDevice device)
     {
@@ -246,17 +237,8 @@ public sealed unsafe class NvmlLibrary : INvml
         return rc == NvmlReturn.SUCCESS ? current == 1 : Fail("nvmlDeviceGetMigMode", rc);
     }
 
-    public NvmlResult<uint> GetMaxMigDeviceCount(NvmlDevice device)
-    {
-        if (!Exports.Mig)
-        {
-            return Missing("nvmlDeviceGetMaxMigDeviceCount");
-        }
-
-        uint count;
-        var rc = NvmlNative.nvmlDeviceGetMaxMigDeviceCount(device.Handle, &count);
-        return rc == NvmlReturn.SUCCESS ? count : Fail("nvmlDeviceGetMaxMigDeviceCount", rc);
-    }
+    public NvmlResult<uint> GetMaxMigDeviceCount(NvmlDevice device) =>
+        Read<uint>(device, Exports.Mig, "nvmlDeviceGetMaxMigDeviceCount", &NvmlNative.nvmlDeviceGetMaxMigDeviceCount);
 
     public NvmlResult<NvmlDevice> GetMigDeviceHandleByIndex(NvmlDevice parent, uint index)
     {
@@ -270,29 +252,11 @@ public sealed unsafe class NvmlLibrary : INvml
         return rc == NvmlReturn.SUCCESS ? new NvmlDevice(handle) : Fail("nvmlDeviceGetMigDeviceHandleByIndex", rc);
     }
 
-    public NvmlResult<uint> GetGpuInstanceId(NvmlDevice migDevice)
-    {
-        if (!Exports.Mig)
-        {
-            return Missing("nvmlDeviceGetGpuInstanceId");
-        }
+    public NvmlResult<uint> GetGpuInstanceId(NvmlDevice migDevice) =>
+        Read<uint>(migDevice, Exports.Mig, "nvmlDeviceGetGpuInstanceId", &NvmlNative.nvmlDeviceGetGpuInstanceId);
 
-        uint id;
-        var rc = NvmlNative.nvmlDeviceGetGpuInstanceId(migDevice.Handle, &id);
-        return rc == NvmlReturn.SUCCESS ? id : Fail("nvmlDeviceGetGpuInstanceId", rc);
-    }
-
-    public NvmlResult<uint> GetComputeInstanceId(NvmlDevice migDevice)
-    {
-        if (!Exports.GetComputeInstanceId)
-        {
-            return Missing("nvmlDeviceGetComputeInstanceId");
-        }
-
-        uint id;
-        var rc = NvmlNative.nvmlDeviceGetComputeInstanceId(migDevice.Handle, &id);
-        return rc == NvmlReturn.SUCCESS ? id : Fail("nvmlDeviceGetComputeInstanceId", rc);
-    }
+    public NvmlResult<uint> GetComputeInstanceId(NvmlDevice migDevice) =>
+        Read<uint>(migDevice, Exports.GetComputeInstanceId, "nvmlDeviceGetComputeInstanceId", &NvmlNative.nvmlDeviceGetComputeInstanceId);
 
     public NvmlResult<uint> GetComputeRunningProcessCount(NvmlDevice device)
     {
@@ -325,6 +289,20 @@ public sealed unsafe class NvmlLibrary : INvml
             _initialized = false;
             _ = NvmlNative.nvmlShutdown();
         }
+    }
+
+    /// <summary>The common shape: one device, one out value, the return code checked, a missing export answered as NOT_SUPPORTED.</summary>
+    private NvmlResult<T> Read<T>(NvmlDevice device, bool exported, string function, delegate*<nint, T*, NvmlReturn> call)
+        where T : unmanaged
+    {
+        if (!exported)
+        {
+            return Missing(function);
+        }
+
+        T value;
+        var rc = call(device.Handle, &value);
+        return rc == NvmlReturn.SUCCESS ? value : Fail(function, rc);
     }
 
     private NvmlExports Exports => _exports ?? throw new InvalidOperationException("NVML is not initialized: call Initialize first.");
