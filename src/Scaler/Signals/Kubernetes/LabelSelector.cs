@@ -176,7 +176,9 @@ internal sealed partial class LabelSelector
             var key = ReadToken(text, ref position);
             if (key.Length == 0)
             {
-                return position < text.Length ? $"expected a label key at position {position + 1}, found '{text[position]}'" : "expected a label key after ','";
+                return position < text.Length
+                    ? $"expected a label key at position {position + 1}, found '{text[position]}'"
+                    : $"expected a label key at position {position + 1} (end of text)";
             }
 
             if (ValidateKey(key) is { } keyProblem)
