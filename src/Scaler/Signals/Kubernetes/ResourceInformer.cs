@@ -42,6 +42,8 @@ internal readonly record struct InformerHealth(bool Synced, DateTimeOffset? Brok
 /// </summary>
 internal sealed partial class ResourceInformer<TObject, TItem> : IAsyncDisposable, IInformerInfo
 {
+    private static readonly TimeSpan WatchGrace = TimeSpan.FromSeconds(30);
+
     private readonly IResourceWatchClient<TObject> _client;
     private readonly Func<TObject, CachedObject<TItem>?> _project;
     private readonly KubernetesOptions _options;
@@ -146,6 +148,11 @@ internal sealed partial class ResourceInformer<TObject, TItem> : IAsyncDisposabl
             var progressed = false;
             Exception? watchError = null;
             var gone = false;
+
+            // The server ends a watch after WatchTimeout; one still open well after that sits on a dead
+            // connection that never saw a reset (a half-open TCP stream), so it is abandoned and re-opened.
+            using var deadline = new CancellationTokenSource(_options.WatchTimeout + WatchGrace, _time);
+            using var watchCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
                 var events = await _client.WatchAsync(resourceVersion, _options.WatchTimeout, e =>
@@ -158,9 +165,9 @@ internal sealed partial class ResourceInformer<TObject, TItem> : IAsyncDisposabl
                     {
                         watchError ??= e;
                     }
-                }, cancellationToken).ConfigureAwait(false);
+                }, watchCancellation.Token).ConfigureAwait(false);
                 MarkHealthy(synced: true);
-                await foreach (var (type, obj) in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+                await foreach (var (type, obj) in events.WithCancellation(watchCancellation.Token).ConfigureAwait(false))
                 {
                     resourceVersion = Apply(type, obj) ?? resourceVersion;
                     progressed = true;
@@ -170,6 +177,10 @@ internal sealed partial class ResourceInformer<TObject, TItem> : IAsyncDisposabl
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                LogWatchAbandoned(_logger, Description, _options.WatchTimeout + WatchGrace);
             }
             catch (Exception e) when (IsGone(e))
             {
@@ -294,6 +305,9 @@ internal sealed partial class ResourceInformer<TObject, TItem> : IAsyncDisposabl
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Watch of {Description} failed ({Error}); re-watching from resourceVersion {ResourceVersion} with backoff")]
     private static partial void LogWatchFailed(ILogger logger, string description, string error, string resourceVersion);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Information, Message = "Watch of {Description} still open after {Limit} without the server ending it; abandoning the connection and re-watching")]
+    private static partial void LogWatchAbandoned(ILogger logger, string description, TimeSpan limit);
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Watch of {Description}: resourceVersion {ResourceVersion} is too old (410 Gone); re-listing")]
     private static partial void LogGone(ILogger logger, string description, string? resourceVersion);

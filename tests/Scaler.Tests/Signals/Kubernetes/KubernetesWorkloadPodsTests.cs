@@ -224,6 +224,22 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
         Assert.Equal(1, _api.Count("list", "pods"));
     }
 
+    [Fact]
+    public async Task GetPods_WatchOpenLongPastItsTimeout_AbandonedAndReopened()
+    {
+        // A half-open connection: the server never ends the stream and no reset arrives.
+        var pods = Create(o => o.WatchTimeout = TimeSpan.FromMinutes(10));
+        await KnownAsync(pods, VllmWorkload);
+        Assert.True(await Eventually.TrueAsync(() => _api.OpenWatches("pods") == 1));
+
+        _time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(31));
+
+        Assert.True(await Eventually.TrueAsync(() => _api.Count("watch", "pods") >= 2, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500))));
+        _api.Apply(Pod("llm", "vllm-7d9f-c", Vllm));
+        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500))));
+        Assert.Equal(1, _api.Count("list", "pods"));
+    }
+
     [Theory]
     // kube-apiserver's way: HTTP 200, then an ERROR event carrying a Status with code 410 (reason Expired).
     [InlineData(false)]
