@@ -24,6 +24,7 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
     private readonly LabelSelector _exporterSelector;
     private readonly ConcurrentDictionary<string, Lazy<IAsyncDisposable>> _informers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (LabelSelector? Selector, string? Error)> _podSelectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (object Snapshot, LabelSelector Selector, IReadOnlyList<WorkloadPod> Pods)> _lastAnswers = new(StringComparer.Ordinal);
     private volatile bool _disposed;
 
     public KubernetesWorkloadPods(IKubernetes client, KubernetesOptions options, TimeProvider time, ILogger<KubernetesWorkloadPods> logger)
@@ -125,8 +126,16 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
             return PodSet.Unknown(waitingPods);
         }
 
+        // The store is immutable: while neither it nor the selector changed, the last answer still holds,
+        // so repeated reads (every caller, every refresh) cost a lookup, not a scan of the namespace.
+        var snapshot = pods.Items;
+        if (_lastAnswers.TryGetValue(workload.Key, out var last) && ReferenceEquals(last.Snapshot, snapshot) && ReferenceEquals(last.Selector, selector))
+        {
+            return new PodSet(last.Pods, null, observedAt);
+        }
+
         var matching = new List<WorkloadPod>();
-        foreach (var pod in pods.Items.Values)
+        foreach (var pod in snapshot.Values)
         {
             if (selector.Matches(pod.Labels))
             {
@@ -135,7 +144,9 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
         }
 
         matching.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new PodSet(matching, null, observedAt);
+        var answer = matching.ToArray();
+        _lastAnswers[workload.Key] = (snapshot, selector, answer);
+        return new PodSet(answer, null, observedAt);
     }
 
     public PodSet GetExporters(IReadOnlyCollection<string> nodeNames)

@@ -29,12 +29,25 @@ internal sealed record SelectorRequirement(string Key, SelectorOperator Operator
         var has = labels is not null && labels.TryGetValue(Key, out value);
         return Operator switch
         {
-            SelectorOperator.In => has && Values.Contains(value!, StringComparer.Ordinal),
-            SelectorOperator.NotIn => !has || !Values.Contains(value!, StringComparer.Ordinal),
+            SelectorOperator.In => has && HasValue(value!),
+            SelectorOperator.NotIn => !has || !HasValue(value!),
             SelectorOperator.Exists => has,
             SelectorOperator.DoesNotExist => !has,
             _ => false,
         };
+    }
+
+    private bool HasValue(string value)
+    {
+        for (var i = 0; i < Values.Count; i++)
+        {
+            if (string.Equals(Values[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public override string ToString() => Operator switch
