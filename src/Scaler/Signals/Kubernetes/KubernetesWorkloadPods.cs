@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Scaler.Signals.Kubernetes;
+
+/// <summary>
+/// <see cref="IWorkloadPods"/> answered from informer-style caches (<see cref="ResourceInformer{TObject,TItem}"/>).
+/// Caches start lazily, per namespace, on the first question about that namespace: the ScaledObjects,
+/// the pods, and the Deployments or StatefulSets only once a ScaledObject targets that kind. The exporter
+/// cache watches only pods matching <see cref="KubernetesOptions.ExporterSelector"/> in
+/// <see cref="KubernetesOptions.ExporterNamespace"/>. A call never waits on the API server: until a cache
+/// has listed, or once it has been broken for longer than <see cref="KubernetesOptions.StaleAfter"/>, the
+/// answer is <see cref="PodSet.Unknown"/> with the reason.
+/// </summary>
+internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisposable
+{
+    private readonly IKubernetes _client;
+    private readonly KubernetesOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LabelSelector _exporterSelector;
+    private readonly ConcurrentDictionary<string, Lazy<IAsyncDisposable>> _informers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (LabelSelector? Selector, string? Error)> _podSelectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (object Snapshot, LabelSelector Selector, IReadOnlyList<WorkloadPod> Pods)> _lastAnswers = new(StringComparer.Ordinal);
+    private volatile bool _disposed;
+
+    public KubernetesWorkloadPods(IKubernetes client, KubernetesOptions options, TimeProvider time, ILogger<KubernetesWorkloadPods> logger)
+    {
+        _client = client;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _exporterSelector = LabelSelector.Parse(options.ExporterSelector, nameof(KubernetesOptions.ExporterSelector));
+    }
+
+    /// <summary>The LIST requests all caches have made; a read never adds one.</summary>
+    public long ListCount => _informers.Values.Where(static l => l.IsValueCreated).Sum(static l => ((IInformerInfo)l.Value).ListCount);
+
+    public PodSet GetPods(WorkloadRef workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        if (_disposed)
+        {
+            return PodSet.Unknown("the Kubernetes caches are stopped (the Scaler is shutting down)");
+        }
+
+        var observedAt = _time.GetUtcNow();
+        LabelSelector selector;
+        if (!string.IsNullOrWhiteSpace(workload.PodSelector))
+        {
+            // The trigger's podSelector replaces the scale target's selector; the ScaledObject is not consulted.
+            var (parsed, error) = _podSelectors.GetOrAdd(workload.PodSelector, static text =>
+                LabelSelector.TryParse(text, "podSelector", out var s, out var e) ? (s, null) : (null, e));
+            if (parsed is null)
+            {
+                return PodSet.Unknown(error!);
+            }
+
+            selector = parsed;
+        }
+        else
+        {
+            var scaledObjects = ScaledObjects(workload.Namespace);
+            if (NotReady(scaledObjects, ref observedAt) is { } waiting)
+            {
+                return PodSet.Unknown(waiting);
+            }
+
+            var id = $"{workload.Namespace}/{workload.Name}";
+            if (!scaledObjects.Items.TryGetValue(workload.Name, out var scaledObject))
+            {
+                return PodSet.Unknown($"ScaledObject {id} not found");
+            }
+
+            if (scaledObject.Error is { } invalid)
+            {
+                return PodSet.Unknown($"ScaledObject {id}: {invalid}");
+            }
+
+            var target = $"{scaledObject.TargetKind} {workload.Namespace}/{scaledObject.TargetName}";
+            CachedWorkload? resolved;
+            switch (scaledObject.TargetKind, scaledObject.TargetApiVersion)
+            {
+                case ("Deployment", "apps/v1"):
+                    var deployments = Deployments(workload.Namespace);
+                    if (NotReady(deployments, ref observedAt) is { } waitingDeployments)
+                    {
+                        return PodSet.Unknown(waitingDeployments);
+                    }
+
+                    resolved = deployments.Items.GetValueOrDefault(scaledObject.TargetName!);
+                    break;
+                case ("StatefulSet", "apps/v1"):
+                    var statefulSets = StatefulSets(workload.Namespace);
+                    if (NotReady(statefulSets, ref observedAt) is { } waitingStatefulSets)
+                    {
+                        return PodSet.Unknown(waitingStatefulSets);
+                    }
+
+                    resolved = statefulSets.Items.GetValueOrDefault(scaledObject.TargetName!);
+                    break;
+                default:
+                    return PodSet.Unknown(
+                        $"ScaledObject {id} targets {scaledObject.TargetKind} ({scaledObject.TargetApiVersion}) {scaledObject.TargetName}: only Deployment and StatefulSet (apps/v1) targets are resolved; set podSelector in the trigger metadata to select its pods");
+            }
+
+            if (resolved is null)
+            {
+                return PodSet.Unknown($"{target} (the scale target of ScaledObject {id}) not found");
+            }
+
+            if (resolved.Selector is null)
+            {
+                return PodSet.Unknown($"{target} (the scale target of ScaledObject {id}): {resolved.Error}");
+            }
+
+            selector = resolved.Selector;
+        }
+
+        var pods = Pods(workload.Namespace);
+        if (NotReady(pods, ref observedAt) is { } waitingPods)
+        {
+            return PodSet.Unknown(waitingPods);
+        }
+
+        // The store is immutable: while neither it nor the selector changed, the last answer still holds,
+        // so repeated reads (every caller, every refresh) cost a lookup, not a scan of the namespace.
+        var snapshot = pods.Items;
+        if (_lastAnswers.TryGetValue(workload.Key, out var last) && ReferenceEquals(last.Snapshot, snapshot) && ReferenceEquals(last.Selector, selector))
+        {
+            return new PodSet(last.Pods, null, observedAt);
+        }
+
+        var matching = new List<WorkloadPod>();
+        foreach (var pod in snapshot.Values)
+        {
+            if (selector.Matches(pod.Labels))
+            {
+                matching.Add(pod.ToWorkloadPod());
+            }
+        }
+
+        matching.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var answer = matching.ToArray();
+        _lastAnswers[workload.Key] = (snapshot, selector, answer);
+        return new PodSet(answer, null, observedAt);
+    }
+
+    public PodSet GetExporters(IReadOnlyCollection<string> nodeNames)
+    {
+        ArgumentNullException.ThrowIfNull(nodeNames);
+        if (_disposed)
+        {
+            return PodSet.Unknown("the Kubernetes caches are stopped (the Scaler is shutting down)");
+        }
+
+        var exporters = Exporters();
+        var observedAt = _time.GetUtcNow();
+        if (NotReady(exporters, ref observedAt) is { } waiting)
+        {
+            return PodSet.Unknown(waiting);
+        }
+
+        var nodes = nodeNames as IReadOnlySet<string> ?? new HashSet<string>(nodeNames, StringComparer.Ordinal);
+        var matching = new List<WorkloadPod>();
+        foreach (var pod in exporters.Items.Values)
+        {
+            // The server filters by the selector already; matching again keeps a lenient server honest.
+            if (pod.NodeName is { } node && nodes.Contains(node) && _exporterSelector.Matches(pod.Labels))
+            {
+                matching.Add(pod.ToWorkloadPod());
+            }
+        }
+
+        matching.Sort(static (a, b) => string.CompareOrdinal(a.NodeName, b.NodeName) is var byNode and not 0 ? byNode : string.CompareOrdinal(a.Name, b.Name));
+        return new PodSet(matching, null, observedAt);
+    }
+
+    /// <summary>Starts the exporter cache now rather than on the first <see cref="GetExporters"/>.</summary>
+    public void StartExporterCache() => _ = Exporters();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var informer in _informers.Values.Where(static l => l.IsValueCreated))
+        {
+            await informer.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ResourceInformer<JsonElement, CachedScaledObject> ScaledObjects(string ns) =>
+        Informer($"scaledobjects/{ns}", () => KubernetesResources.ScaledObjects(_client, ns), KubernetesResources.ProjectScaledObject);
+
+    private ResourceInformer<V1Deployment, CachedWorkload> Deployments(string ns) =>
+        Informer($"deployments/{ns}", () => KubernetesResources.Deployments(_client, ns), static d => KubernetesResources.ProjectWorkload(d.Metadata?.Name, d.Metadata?.ResourceVersion, d.Spec?.Selector));
+
+    private ResourceInformer<V1StatefulSet, CachedWorkload> StatefulSets(string ns) =>
+        Informer($"statefulsets/{ns}", () => KubernetesResources.StatefulSets(_client, ns), static s => KubernetesResources.ProjectWorkload(s.Metadata?.Name, s.Metadata?.ResourceVersion, s.Spec?.Selector));
+
+    private ResourceInformer<V1Pod, CachedPod> Pods(string ns) =>
+        Informer($"pods/{ns}", () => KubernetesResources.NamespacedPods(_client, ns), KubernetesResources.ProjectPod);
+
+    private ResourceInformer<V1Pod, CachedPod> Exporters() =>
+        Informer("exporters", () => KubernetesResources.SelectedPods(_client, _options.ExporterNamespace, _exporterSelector.ToString()), KubernetesResources.ProjectPod);
+
+    private ResourceInformer<TObject, TItem> Informer<TObject, TItem>(string key, Func<IResourceWatchClient<TObject>> client, Func<TObject, CachedObject<TItem>?> project)
+    {
+        var lazy = _informers.GetOrAdd(key, _ => new Lazy<IAsyncDisposable>(() =>
+        {
+            var informer = new ResourceInformer<TObject, TItem>(client(), project, _options, _time, _logger);
+            LogWatchStarted(_logger, informer.Description);
+            informer.Start();
+            return informer;
+        }));
+        return (ResourceInformer<TObject, TItem>)lazy.Value;
+    }
+
+    /// <summary>Why <paramref name="informer"/> cannot answer yet (null when it can); moves <paramref name="observedAt"/> back to when a broken cache was last in sync.</summary>
+    private string? NotReady<TObject, TItem>(ResourceInformer<TObject, TItem> informer, ref DateTimeOffset observedAt)
+    {
+        var health = informer.Health;
+        if (!health.Synced)
+        {
+            return health.LastError is { } error
+                ? $"the cache of {informer.Description} has not listed yet: {error}"
+                : $"the cache of {informer.Description} is starting (first list in progress)";
+        }
+
+        if (health.BrokenSince is { } since)
+        {
+            if (_time.GetUtcNow() - since > _options.StaleAfter)
+            {
+                return $"the cache of {informer.Description} is out of date: its watch has failed since {since:O} ({health.LastError})";
+            }
+
+            observedAt = since < observedAt ? since : observedAt;
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "Watching {Description}")]
+    private static partial void LogWatchStarted(ILogger logger, string description);
+}
+
+/// <summary>What <see cref="KubernetesWorkloadPods"/> reads from its informers without knowing their types.</summary>
+internal interface IInformerInfo
+{
+    long ListCount { get; }
+}
