@@ -161,6 +161,17 @@ internal sealed class ReadingCache : IDisposable
                 return null;
             }
 
+            // The cache's capacity evictions reach _live through callbacks that run later; never run ahead of them.
+            if (_live.Count >= _maxKeys)
+            {
+                _cache.Remove(query.Key);
+                entry.Close();
+                entry.Dispose();
+                SignalsLog.CacheFull(_logger, _maxKeys, query.Source, query.Key);
+                refused = Reading.Unavailable(ReadFailure.Other, $"signal cache full ({_maxKeys} keys); retry shortly");
+                return null;
+            }
+
             _live[query.Key] = entry;
 
             // The loop outlives this caller: it must not inherit the caller's execution context (activity, scopes).
@@ -175,9 +186,16 @@ internal sealed class ReadingCache : IDisposable
 
     private async ValueTask<Reading> WaitForFirstReadAsync(Entry entry, CancellationToken cancellationToken)
     {
+        // The budget runs from the key's first ask: later askers do not each wait a full budget on a hung first read.
+        var budget = entry.Options.FirstReadWait - (_time.GetUtcNow() - entry.CreatedAt);
+        if (budget <= TimeSpan.Zero && !entry.FirstRead.IsCompleted)
+        {
+            return Reading.Unavailable(FirstReadInProgress);
+        }
+
         try
         {
-            await entry.FirstRead.WaitAsync(entry.Options.FirstReadWait, _time, cancellationToken).ConfigureAwait(false);
+            await entry.FirstRead.WaitAsync(budget, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -340,6 +358,7 @@ internal sealed class ReadingCache : IDisposable
         public Entry(string key, string source, SignalSourceOptions options, Func<CancellationToken, ValueTask<Reading>> read, SignalCircuit circuit, SignalMetrics metrics, DateTimeOffset now)
         {
             _lastAskedTicks = now.UtcTicks;
+            CreatedAt = now;
             Key = key;
             Source = source;
             Options = options;
@@ -361,6 +380,8 @@ internal sealed class ReadingCache : IDisposable
         public SignalCircuit Circuit { get; }
 
         public Task? Loop { get; set; }
+
+        public DateTimeOffset CreatedAt { get; }
 
         public Task FirstRead => _firstRead.Task;
 
