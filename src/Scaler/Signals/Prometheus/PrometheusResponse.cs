@@ -10,11 +10,13 @@ namespace Scaler.Signals.Prometheus;
 /// </summary>
 internal static class PrometheusResponse
 {
-    public static Reading Parse(int statusCode, ReadOnlySpan<byte> body, bool treatEmptyAsZero, DateTimeOffset now)
+    /// <param name="secrets">The query's credentials: an error text that echoes one (a proxy repeating the header) loses it.</param>
+    public static Reading Parse(int statusCode, ReadOnlySpan<byte> body, bool treatEmptyAsZero, DateTimeOffset now, IReadOnlyList<string>? secrets = null)
     {
+        secrets ??= [];
         if (statusCode >= 500)
         {
-            throw new SignalSourceException(ReadFailure.ServerError, Invariant($"Prometheus answered HTTP {statusCode}{ErrorSuffix(body)}"));
+            throw new SignalSourceException(ReadFailure.ServerError, Invariant($"Prometheus answered HTTP {statusCode}{ErrorSuffix(body, secrets)}"));
         }
 
         if (statusCode is 401 or 403)
@@ -24,12 +26,12 @@ internal static class PrometheusResponse
 
         if (statusCode >= 300)
         {
-            return Reading.Unavailable(ReadFailure.Rejected, Invariant($"Prometheus rejected the query (HTTP {statusCode}){ErrorSuffix(body)}"));
+            return Reading.Unavailable(ReadFailure.Rejected, Invariant($"Prometheus rejected the query (HTTP {statusCode}){ErrorSuffix(body, secrets)}"));
         }
 
         try
         {
-            return ParseSuccess(body, treatEmptyAsZero, now);
+            return ParseSuccess(body, treatEmptyAsZero, now, secrets);
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or IndexOutOfRangeException)
         {
@@ -37,14 +39,14 @@ internal static class PrometheusResponse
         }
     }
 
-    private static Reading ParseSuccess(ReadOnlySpan<byte> body, bool treatEmptyAsZero, DateTimeOffset now)
+    private static Reading ParseSuccess(ReadOnlySpan<byte> body, bool treatEmptyAsZero, DateTimeOffset now, IReadOnlyList<string> secrets)
     {
         var reader = new Utf8JsonReader(body);
         using var document = JsonDocument.ParseValue(ref reader);
         var root = document.RootElement;
         if (root.GetProperty("status").GetString() != "success")
         {
-            return Reading.Unavailable(ReadFailure.Rejected, "Prometheus answered status error" + ErrorText(root));
+            return Reading.Unavailable(ReadFailure.Rejected, "Prometheus answered status error" + ErrorText(root, secrets));
         }
 
         var data = root.GetProperty("data");
@@ -90,13 +92,13 @@ internal static class PrometheusResponse
             : Reading.Unavailable(ReadFailure.NotFinite, $"query returned {text}, not a number a decision can use");
     }
 
-    private static string ErrorSuffix(ReadOnlySpan<byte> body)
+    private static string ErrorSuffix(ReadOnlySpan<byte> body, IReadOnlyList<string> secrets)
     {
         try
         {
             var reader = new Utf8JsonReader(body);
             using var document = JsonDocument.ParseValue(ref reader);
-            return ErrorText(document.RootElement);
+            return ErrorText(document.RootElement, secrets);
         }
         catch (JsonException)
         {
@@ -105,7 +107,7 @@ internal static class PrometheusResponse
         }
     }
 
-    private static string ErrorText(JsonElement root)
+    private static string ErrorText(JsonElement root, IReadOnlyList<string> secrets)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -125,7 +127,7 @@ internal static class PrometheusResponse
             error = error[..500] + "...";
         }
 
-        return SecretScrubber.Scrub(type is null ? $": {error}" : $": {type}: {error}");
+        return SecretScrubber.Scrub(type is null ? $": {error}" : $": {type}: {error}", secrets.ToArray());
     }
 
     private static string Invariant(ref System.Runtime.CompilerServices.DefaultInterpolatedStringHandler handler) =>

@@ -64,7 +64,7 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
                 throw new SignalSourceException(ReadFailure.Connection, $"Prometheus {query.Upstream} broke off the answer: {Scrub(exception, query)}", exception);
             }
 
-            return PrometheusResponse.Parse((int)response.StatusCode, body, query.TreatEmptyAsZero, _time.GetUtcNow());
+            return PrometheusResponse.Parse((int)response.StatusCode, body, query.TreatEmptyAsZero, _time.GetUtcNow(), query.Auth?.Secrets);
         }
     }
 
