@@ -12,6 +12,13 @@ internal abstract record SignalQuery
 
     /// <summary>A stable key for caching and single-flight, e.g. <c>prometheus|http://prom:9090|sum(x)</c>.</summary>
     public abstract string Key { get; }
+
+    /// <summary>
+    /// The upstream endpoint this read goes to (a Prometheus server, a broker), without credentials: reads
+    /// to one upstream share a circuit breaker, so one dead server does not break the circuit of every
+    /// other server of the same kind. Defaults to <see cref="Source"/> (one circuit per source kind).
+    /// </summary>
+    public virtual string Upstream => Source;
 }
 
 /// <summary>

@@ -20,6 +20,13 @@ internal sealed record Reading(SignalStatus Status, double Value, DateTimeOffset
     public static Reading Unavailable(string reason, DateTimeOffset? lastObservedAt = null) =>
         new(SignalStatus.Unavailable, double.NaN, lastObservedAt, reason);
 
+    /// <summary>An unavailable reading with the kind of failure, so self-metrics count it under a closed set of reasons.</summary>
+    public static Reading Unavailable(ReadFailure failure, string reason, DateTimeOffset? lastObservedAt = null) =>
+        new(SignalStatus.Unavailable, double.NaN, lastObservedAt, reason) { Failure = failure };
+
+    /// <summary>Why the reading is not fresh, as one of a closed set (the <c>reason</c> label of the error metric); null when fresh or unknown.</summary>
+    public ReadFailure? Failure { get; init; }
+
     public bool IsUsable => Status != SignalStatus.Unavailable && double.IsFinite(Value);
 
     public SignalReading ToSignal(string name) => new(name, Status, Value, ObservedAt);

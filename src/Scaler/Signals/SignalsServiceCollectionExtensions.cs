@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Scaler.Signals;
+
+/// <summary>
+/// Registration of the signal layer (STYLE rule 1: <c>TryAdd*</c>, so tests swap parts). A source registers
+/// itself in its own folder with one line on top of <see cref="AddSignalsCore"/>:
+/// <code>
+/// public static IServiceCollection AddRabbitMqSignals(this IServiceCollection services) => services
+///     .AddSignalsCore()
+///     .AddSignalSource&lt;RabbitMqQuery, RabbitMqSource&gt;(RabbitMqQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(5));
+/// </code>
+/// and its callers ask <see cref="ReadingCache.GetAsync"/> with a <c>RabbitMqQuery</c>.
+/// </summary>
+internal static class SignalsServiceCollectionExtensions
+{
+    /// <summary>The configuration section of source <c>x</c>'s <see cref="SignalSourceOptions"/> is <c>Signals:x</c>.</summary>
+    public const string ConfigurationSection = "Signals";
+
+    /// <summary>
+    /// The reading cache, the resilience pipelines, the self-metrics (on the registered
+    /// <see cref="CollectorRegistry"/>, else prometheus-net's default registry) and <see cref="TimeProvider.System"/>
+    /// unless one is registered. Safe to call more than once.
+    /// </summary>
+    public static IServiceCollection AddSignalsCore(this IServiceCollection services, Action<ReadingCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(Metrics.DefaultRegistry);
+        services.TryAddSingleton<SignalMetrics>();
+        services.TryAddSingleton<SignalPipelines>();
+        services.TryAddSingleton<ReadingCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SignalSourceOptions>, SignalSourceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReadingCacheOptions>, ReadingCacheOptionsValidator>());
+        var cache = services.AddOptions<ReadingCacheOptions>()
+            .Configure<IServiceProvider>((options, provider) => provider.GetService<IConfiguration>()?.GetSection(ConfigurationSection).Bind(options))
+            .ValidateOnStart();
+        if (configure is not null)
+        {
+            cache.Configure(configure);
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Registers source <typeparamref name="TSource"/> for <typeparamref name="TQuery"/> and the options of its
+    /// pipeline and refresh, named <paramref name="sourceName"/> (= <see cref="SignalQuery.Source"/>):
+    /// class defaults, then <paramref name="configure"/> (the source's own defaults), then configuration
+    /// <c>Signals:&lt;sourceName&gt;</c> (the operator's), validated at start.
+    /// </summary>
+    public static IServiceCollection AddSignalSource<TQuery, TSource>(this IServiceCollection services, string sourceName, Action<SignalSourceOptions>? configure = null)
+        where TQuery : SignalQuery
+        where TSource : class, ISignalSource<TQuery>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceName);
+        services.AddSignalsCore();
+        services.TryAddSingleton<ISignalSource<TQuery>, TSource>();
+        var options = services.AddOptions<SignalSourceOptions>(sourceName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options
+            .Configure<IServiceProvider>((o, provider) => provider.GetService<IConfiguration>()?.GetSection($"{ConfigurationSection}:{sourceName}").Bind(o))
+            .ValidateOnStart();
+        return services;
+    }
+}
