@@ -98,24 +98,22 @@ internal ref struct PrometheusTextReader
         }
 
         var name = line[..nameLength];
-        var rest = TrimStart(line[nameLength..]);
+        var afterName = line[nameLength..];
+        var rest = TrimStart(afterName);
         var labels = ReadOnlySpan<byte>.Empty;
-        var afterLabels = false;
         if (!rest.IsEmpty && rest[0] == (byte)'{')
         {
             var length = ValidateLabels(rest, lineNumber);
             labels = rest[1..(length - 1)];
             rest = rest[length..];
-            afterLabels = true;
         }
-
-        var trimmed = TrimStart(rest);
-        if (trimmed.Length == rest.Length && !afterLabels)
+        else if (rest.Length == afterName.Length)
         {
-            // The name ran into a character that cannot be in a name and is not a blank.
+            // The name ran into a character that can be neither in a name nor a separator.
             throw new PrometheusTextFormatException(lineNumber, $"unexpected character '{(char)rest[0]}' after the metric name");
         }
 
+        var trimmed = TrimStart(rest);
         if (trimmed.IsEmpty)
         {
             throw new PrometheusTextFormatException(lineNumber, "no value");
