@@ -128,9 +128,9 @@ internal sealed class MetricsScraper(HttpClient http, TimeProvider time)
         {
             return Fail<T>(ScrapeFailureKind.Unreachable, Describe(e));
         }
-        catch (IOException e)
+        catch (IOException)
         {
-            return Fail<T>(ScrapeFailureKind.Unreachable, $"connection broken while reading ({e.InnerException?.Message ?? e.Message})");
+            return Fail<T>(ScrapeFailureKind.Unreachable, "connection broken mid-answer");
         }
         catch (PrometheusTextFormatException e)
         {
@@ -151,8 +151,8 @@ internal sealed class MetricsScraper(HttpClient http, TimeProvider time)
     {
         { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => "connection refused",
         { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset } } => "connection reset",
-        { HttpRequestError: HttpRequestError.ResponseEnded } => "connection closed before the answer",
         { HttpRequestError: HttpRequestError.InvalidResponse } => "not an HTTP answer",
+        { HttpRequestError: HttpRequestError.ResponseEnded } or { InnerException: IOException } => "connection broken mid-answer",
         _ => e.Message,
     };
 

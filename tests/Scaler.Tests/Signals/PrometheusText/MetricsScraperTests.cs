@@ -5,7 +5,8 @@ namespace Scaler.Tests.Signals.PrometheusText;
 /// <summary>One scrape against a real loopback server: answers and every fault, as data.</summary>
 public sealed class MetricsScraperTests : IAsyncLifetime, IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(500);
+    // Generous for answers (the machine is shared); the hanging server is what tests the deadline.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     private readonly HttpClient _http = new(ScrapeHandler.Create());
     private LoopbackMetricsServer _server = null!;
 
@@ -92,7 +93,7 @@ public sealed class MetricsScraperTests : IAsyncLifetime, IDisposable
     {
         var url = _server.Hang("/metrics");
 
-        var result = await Scraper.ScrapeAsync(url, Timeout, 1024, SumOfA, CancellationToken.None);
+        var result = await Scraper.ScrapeAsync(url, TimeSpan.FromMilliseconds(500), 1024, SumOfA, CancellationToken.None);
 
         Assert.Equal(ScrapeFailureKind.Timeout, result.Failure?.Kind);
         Assert.Equal("no answer within 500ms", result.Failure?.Reason);
@@ -117,6 +118,7 @@ public sealed class MetricsScraperTests : IAsyncLifetime, IDisposable
         var result = await Scraper.ScrapeAsync(url, Timeout, 4096, SumOfA, CancellationToken.None);
 
         Assert.Equal(ScrapeFailureKind.Unreachable, result.Failure?.Kind);
+        Assert.Equal("connection broken mid-answer", result.Failure?.Reason);
         Assert.True(result.Failure?.IsTransient);
     }
 
