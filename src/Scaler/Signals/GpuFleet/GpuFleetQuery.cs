@@ -1,0 +1,58 @@
+using Scaler.Signals.Kubernetes;
+
+namespace Scaler.Signals.GpuFleet;
+
+/// <summary>Which per-workload figure of the GPUs a workload's pods hold.</summary>
+internal enum GpuFleetAggregate
+{
+    /// <summary>
+    /// Mean GPU utilization (NVML duty cycle) over the workload's devices, each device once, as a
+    /// fraction 0..1 (the exporter's percent divided by 100), so an <c>Average</c> signal's target is
+    /// written like <c>0.7</c>. MIG devices have no utilization and are left out of the mean.
+    /// </summary>
+    MeanUtilization,
+
+    /// <summary>The highest memory use of any of the workload's devices, as a fraction 0..1 (used / total).</summary>
+    MaxMemoryUsed,
+
+    /// <summary>How many devices (whole GPUs and MIG devices) the workload's pods hold, each once.</summary>
+    DeviceCount,
+}
+
+/// <summary>A GPU-fleet read: the devices attributed to a workload's ready pods, aggregated.</summary>
+/// <param name="Workload">The workload whose pods' GPUs are read.</param>
+/// <param name="Aggregate">Which figure.</param>
+internal sealed record GpuFleetQuery(WorkloadRef Workload, GpuFleetAggregate Aggregate) : SignalQuery
+{
+    /// <summary>The exporter's port on its pod [9400, the NvmlExporter's and dcgm-exporter's default].</summary>
+    public int ExporterPort { get; init; } = 9400;
+
+    /// <summary>The exporter's metrics path [/metrics].</summary>
+    public string ExporterPath { get; init; } = "/metrics";
+
+    public override string Source => "gpu";
+
+    public override string Key => $"gpu|{Workload.Key}|{Aggregate}|{ExporterPort}|{ExporterPath}";
+
+    /// <summary>Every problem with the query, each naming its field; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (ExporterPort is < 1 or > 65535)
+        {
+            errors.Add($"exporterPort: must be a port number 1-65535, got {ExporterPort}");
+        }
+
+        if (!ExporterPath.StartsWith('/'))
+        {
+            errors.Add($"exporterPath: must start with '/', got '{ExporterPath}'");
+        }
+
+        if (!Enum.IsDefined(Aggregate))
+        {
+            errors.Add($"aggregate: unknown value {Aggregate}");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Scaler.Signals.PrometheusText;
+
+namespace Scaler.Signals.InferenceServer;
+
+internal static class InferenceServerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="InferenceQueueSource"/> as <see cref="ISignalSource{InferenceQueueQuery}"/>, its
+    /// options (section <c>Signals:InferenceServer</c>, validated at start) and the shared scraper. Needs an
+    /// <c>IWorkloadPods</c> registered by the Kubernetes part.
+    /// </summary>
+    public static IServiceCollection AddInferenceServerSignals(this IServiceCollection services, Action<InferenceServerOptions>? configure = null)
+    {
+        services.AddMetricsScraper();
+        var builder = services.AddOptions<InferenceServerOptions>().BindConfiguration(InferenceServerOptions.Section).ValidateOnStart();
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceServerOptions>, InferenceServerOptionsValidator>());
+        services.TryAddSingleton<ISignalSource<InferenceQueueQuery>, InferenceQueueSource>();
+        return services;
+    }
+}
