@@ -30,7 +30,10 @@ internal sealed record GpuFleetQuery(WorkloadRef Workload, GpuFleetAggregate Agg
     /// <summary>The exporter's metrics path [/metrics].</summary>
     public string ExporterPath { get; init; } = "/metrics";
 
-    public override string Source => "gpu";
+    /// <summary>The source name: metrics label, pipeline and options name (<c>Signals:gpu</c>).</summary>
+    public const string SourceName = "gpu";
+
+    public override string Source => SourceName;
 
     public override string Key => $"gpu|{Workload.Key}|{Aggregate}|{ExporterPort}|{ExporterPath}";
 

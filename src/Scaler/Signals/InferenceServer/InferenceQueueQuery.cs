@@ -47,7 +47,10 @@ internal sealed record InferenceQueueQuery(WorkloadRef Workload, InferenceServer
     /// <summary>The label <see cref="Model"/> is matched against [vLLM <c>model_name</c>, Triton <c>model</c>; TGI has none].</summary>
     public string? ModelLabel { get; init; }
 
-    public override string Source => "inference-server";
+    /// <summary>The source name: metrics label, pipeline and options name (<c>Signals:inference-server</c>).</summary>
+    public const string SourceName = "inference-server";
+
+    public override string Source => SourceName;
 
     public override string Key =>
         $"inference-server|{Workload.Key}|{PendingMetric}|{(IncludeInFlight ? InFlightMetric : "")}|{Port}|{MetricsPath}|{ModelLabelName}={Model}";
