@@ -109,6 +109,11 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
         {
             return await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationInterruptedException exception) when (Refusal(exception.ShutdownReason, broker) is { } refusal)
+        {
+            // The broker closed the new connection (vhost missing or forbidden); the next read replaces it.
+            throw new RabbitMqRefusedException(refusal, exception);
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': cannot open a channel ({Describe(exception)})", exception);
@@ -146,6 +151,34 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>
+    /// Why the broker refused the user or vhost, from a failed connect: a refusal is an answer (an unavailable
+    /// reading), not a transport failure to retry.
+    /// </summary>
+    private static string? Refusal(Exception exception, RabbitMqBroker broker)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case AuthenticationFailureException:
+                    return "authentication failed (check the user name and password)";
+                case OperationInterruptedException { ShutdownReason: { } reason } when Refusal(reason, broker) is { } refusal:
+                    return refusal;
+                default:
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A connection close that refuses the vhost (530 NOT_ALLOWED: no such vhost; 403 ACCESS_REFUSED: no permission).</summary>
+    private static string? Refusal(ShutdownEventArgs? reason, RabbitMqBroker broker) =>
+        reason is { Initiator: ShutdownInitiator.Peer, ClassId: 10, ReplyCode: Constants.NotAllowed or Constants.AccessRefused }
+            ? $"access to vhost '{broker.VirtualHost}' refused (the vhost does not exist or the user has no permission on it)"
+            : null;
 
     /// <summary>The exception's type and innermost message, for reasons: library messages carry no credentials.</summary>
     internal static string Describe(Exception exception)
@@ -191,6 +224,14 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
                         return current;
                     }
 
+                    if (Refusal(current.CloseReason, broker) is not null)
+                    {
+                        // Refused connections do not recover by themselves; try again now (the vhost may exist by now).
+                        _connection = null;
+                        await DropAsync(current).ConfigureAwait(false);
+                        return await ConnectAndKeepAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     Interlocked.CompareExchange(ref _downSince, pool._time.GetTimestamp(), 0);
                     var down = pool._time.GetElapsedTime(Interlocked.Read(ref _downSince));
                     if (down < pool._options.ReplaceDownConnectionAfter)
@@ -204,15 +245,20 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
                     await DropAsync(current).ConfigureAwait(false);
                 }
 
-                var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                Interlocked.Exchange(ref _downSince, 0);
-                Volatile.Write(ref _connection, connection);
-                return connection;
+                return await ConnectAndKeepAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 _gate.Release();
             }
+        }
+
+        private async ValueTask<IConnection> ConnectAndKeepAsync(CancellationToken cancellationToken)
+        {
+            var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _downSince, 0);
+            Volatile.Write(ref _connection, connection);
+            return connection;
         }
 
         public async ValueTask<IChannel?> TakeIdleChannelAsync()
@@ -294,7 +340,7 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 pool._logger.ConnectFailed(exception, broker.Display, broker.VirtualHost);
-                if (Refusal(exception) is { } refusal)
+                if (Refusal(exception, broker) is { } refusal)
                 {
                     pool._logger.AccessRefused(broker.Display, broker.VirtualHost, refusal);
                     throw new RabbitMqRefusedException(refusal, exception);
@@ -303,30 +349,21 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
                 throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': cannot connect ({Describe(exception)})", exception);
             }
 
+            if (Refusal(connection.CloseReason, broker) is { } closed)
+            {
+                // RabbitMQ answers connection.open for a missing vhost with connection.close 530, which the
+                // client reports after handing out the connection.
+                pool._logger.AccessRefused(broker.Display, broker.VirtualHost, closed);
+                await DropAsync(connection).ConfigureAwait(false);
+                throw new RabbitMqRefusedException(closed);
+            }
+
             connection.ConnectionShutdownAsync += OnShutdownAsync;
             connection.RecoverySucceededAsync += OnRecoveredAsync;
             connection.ConnectionRecoveryErrorAsync += OnRecoveryErrorAsync;
             Interlocked.Increment(ref pool._connectionsOpened);
             pool._logger.ConnectionOpened(broker.Display, broker.VirtualHost, ClientName);
             return connection;
-        }
-
-        private string? Refusal(Exception exception)
-        {
-            for (var e = exception; e is not null; e = e.InnerException)
-            {
-                switch (e)
-                {
-                    case AuthenticationFailureException:
-                        return "authentication failed (check the user name and password)";
-                    case OperationInterruptedException { ShutdownReason.ReplyCode: Constants.NotAllowed or Constants.AccessRefused }:
-                        return $"access to vhost '{broker.VirtualHost}' refused (the vhost does not exist or the user has no permission on it)";
-                    default:
-                        break;
-                }
-            }
-
-            return null;
         }
 
         private Task OnShutdownAsync(object sender, ShutdownEventArgs e)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using RabbitMQ.Client;
@@ -108,6 +109,34 @@ public class RabbitMqSourceBrokerTests(RabbitMqBrokerFixture broker)
         // The channel the broker closed does not take the pooled connection with it.
         Assert.Equal(SignalStatus.Fresh, after.Status);
         Assert.Equal(management ? 0 : 1, host.Pool.ConnectionsOpened);
+    }
+
+    [Theory]
+    // AMQP: the broker refuses the connection to the vhost (530 NOT_ALLOWED).
+    [InlineData(false, "access to vhost '{0}' refused")]
+    // Management API: HTTP 404, indistinguishable from a missing queue.
+    [InlineData(true, "queue 'jobs' not found in vhost '{0}' (or the vhost does not exist)")]
+    public async Task ReadAsync_MissingVhostThenCreated_UnavailableThenReads(bool management, string reason)
+    {
+        var vhost = "late-" + Guid.NewGuid().ToString("N")[..8];
+        await using var host = new RabbitMqTestHost();
+        var query = host.Query(("host", management ? broker.ManagementUri(vhost) : broker.AmqpUri(vhost)), ("queueName", "jobs"));
+
+        var missing = await host.Source.ReadAsync(query, default);
+        var stillMissing = await host.Source.ReadAsync(query, default);
+        await broker.CreateVhostAsync(vhost);
+        await using (var channel = await (await broker.ClientAsync(vhost)).CreateChannelAsync())
+        {
+            await channel.QueueDeclareAsync("jobs", durable: false, exclusive: false, autoDelete: false);
+        }
+
+        var created = await PollAsync(() => host.Source.ReadAsync(query, default), r => r.Value == 0);
+
+        Assert.Equal(SignalStatus.Unavailable, missing.Status);
+        Assert.StartsWith(string.Format(CultureInfo.InvariantCulture, reason, vhost), missing.Reason, StringComparison.Ordinal);
+        // A refused connection is not kept: the next read asks the broker again, and reads once the vhost exists.
+        Assert.Equal(missing.Reason, stillMissing.Reason);
+        Assert.Equal((SignalStatus.Fresh, 0.0), (created.Status, created.Value));
     }
 
     [Fact]
