@@ -36,6 +36,6 @@ internal static partial class RabbitMqLog
     [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "RabbitMQ connection to {Broker} vhost '{VirtualHost}' failed")]
     public static partial void ConnectFailed(this ILogger logger, Exception exception, string broker, string virtualHost);
 
-    [LoggerMessage(EventId = 309, Level = LogLevel.Warning, Message = "RabbitMQ connection to {Broker} vhost '{VirtualHost}': recovery attempt failed")]
+    [LoggerMessage(EventId = 309, Level = LogLevel.Debug, Message = "RabbitMQ connection to {Broker} vhost '{VirtualHost}': recovery attempt failed")]
     public static partial void RecoveryFailed(this ILogger logger, Exception exception, string broker, string virtualHost);
 }

@@ -21,6 +21,8 @@ internal static class RabbitMqServiceCollectionExtensions
         services.AddOptions<RabbitMqCredentialsOptions>().BindConfiguration(RabbitMqOptions.Section);
 
         services.AddHttpClient(RabbitMqManagementClient.HttpClientName)
+            // Four Information lines per read of every queue would drown the log; the source logs what goes wrong.
+            .RemoveAllLoggers()
             .ConfigureHttpClient((sp, http) =>
             {
                 var options = sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value;

@@ -98,7 +98,16 @@ public sealed class RabbitMqBrokerFixture : IAsyncLifetime, IDisposable
         _management.BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}/");
         _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8));
         _management.Timeout = TimeSpan.FromSeconds(10);
-        await StartAsync();
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // A fixture that failed to start is not disposed by xunit: leave nothing behind.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
