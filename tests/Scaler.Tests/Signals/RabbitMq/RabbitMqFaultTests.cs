@@ -11,6 +11,7 @@ namespace Scaler.Tests.Signals.RabbitMq;
 /// <summary>Faults no real broker produces on demand: a loopback fake management API, a resetting socket, nothing listening.</summary>
 public class RabbitMqFaultTests
 {
+    private const string User = "scaler-bot-7q";
     private const string Secret = "pw-S3cret-2718";
 
     [Theory]
@@ -104,7 +105,7 @@ public class RabbitMqFaultTests
         Assert.Equal((SignalStatus.Fresh, 6.0), (reading.Status, reading.Value));
         var (target, authorization) = Assert.Single(fake.Requests);
         Assert.Equal("/rabbit/api/queues/%2F/jobs%20%231", target);
-        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("reader:" + Secret)), authorization);
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(User + ":" + Secret)), authorization);
     }
 
     [Fact]
@@ -162,7 +163,7 @@ public class RabbitMqFaultTests
 
         await using var host = new RabbitMqTestHost();
         var scheme = management ? "http" : "amqp";
-        var query = host.Query(("host", $"{scheme}://reader:{Secret}@127.0.0.1:{port}/"), ("queueName", "jobs"));
+        var query = host.Query(("host", $"{scheme}://{User}:{Secret}@127.0.0.1:{port}/"), ("queueName", "jobs"));
 
         var failure = await Assert.ThrowsAsync<RabbitMqTransportException>(() => host.Source.ReadAsync(query, default).AsTask());
         await stop.CancelAsync();
@@ -172,7 +173,7 @@ public class RabbitMqFaultTests
         foreach (var text in host.Logs.Lines.Append(failure.ToString()))
         {
             Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
-            Assert.DoesNotContain("reader", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(User, text, StringComparison.Ordinal);
         }
 
         Assert.Equal(0, host.Pool.ConnectionsOpened);
@@ -217,5 +218,5 @@ public class RabbitMqFaultTests
     }
 
     private static string ManagementUri(Uri baseUri, string path = "") =>
-        $"http://reader:{Secret}@127.0.0.1:{baseUri.Port}/{path}";
+        $"http://{User}:{Secret}@127.0.0.1:{baseUri.Port}/{path}";
 }
