@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Scaler.Signals;
+using Scaler.Signals.RabbitMq;
+
+namespace Scaler.Tests.Signals.RabbitMq;
+
+/// <summary>The RabbitMQ source as the scaler registers it (<see cref="RabbitMqServiceCollectionExtensions.AddRabbitMqSignals"/>), with every log line captured.</summary>
+internal sealed class RabbitMqTestHost : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public RabbitMqTestHost(IDictionary<string, string?>? configuration = null, TimeProvider? time = null)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Signals:RabbitMq:NetworkRecoveryInterval"] = "00:00:00.500",
+            ["Signals:RabbitMq:ConnectTimeout"] = "00:00:03",
+        };
+        foreach (var (key, value) in configuration ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        services.AddRabbitMqSignals();
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public ISignalSource<RabbitMqQuery> Source => _services.GetRequiredService<ISignalSource<RabbitMqQuery>>();
+
+    public RabbitMqSource RabbitMqSource => _services.GetRequiredService<RabbitMqSource>();
+
+    public RabbitMqConnectionPool Pool => _services.GetRequiredService<RabbitMqConnectionPool>();
+
+    public RabbitMqCredentialsOptions Credentials => _services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqCredentialsOptions>>().Value;
+
+    public RabbitMqQuery Query(params (string Key, string Value)[] metadata) =>
+        RabbitMqQuery.Parse(metadata.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), Credentials);
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}
+
+/// <summary>Keeps every formatted log line and exception text, to check what reaches logs.</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}[{eventId.Id}] {formatter(state, exception)} {exception}");
+    }
+}
