@@ -26,7 +26,10 @@ internal enum RabbitMqMode
 /// </summary>
 internal sealed record RabbitMqQuery(RabbitMqBroker Broker, string QueueName, RabbitMqMode Mode, bool IncludeUnacked) : SignalQuery
 {
-    public override string Source => "rabbitmq";
+    /// <summary>The source name: metrics label, pipeline and options name (<c>Signals:rabbitmq</c>).</summary>
+    public const string SourceName = "rabbitmq";
+
+    public override string Source => SourceName;
 
     public override string Key => string.Create(
         CultureInfo.InvariantCulture,

@@ -43,6 +43,9 @@ internal static class RabbitMqServiceCollectionExtensions
         services.TryAddSingleton<RabbitMqManagementClient>();
         services.TryAddSingleton<RabbitMqSource>();
         services.TryAddSingleton<ISignalSource<RabbitMqQuery>>(sp => sp.GetRequiredService<RabbitMqSource>());
+
+        // Read through the shared cache and resilience pipeline (the registration above stays: one source instance).
+        services.AddSignalSource<RabbitMqQuery, RabbitMqSource>(RabbitMqQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(5));
         return services;
     }
 }
