@@ -404,12 +404,12 @@ internal static partial class TriggerMetadata
         {
             var addressText = Text(PrometheusAddress);
             var queryText = Text(PendingRequestsQuery);
-            if (addressText is null)
+            if (!Has(PrometheusAddress))
             {
                 Fail(PrometheusAddress, $"required with {PendingRequestsQuery}: expected {All[PrometheusAddress].Form}");
             }
 
-            if (queryText is null)
+            if (!Has(PendingRequestsQuery))
             {
                 Fail(PendingRequestsQuery, $"required with {PrometheusAddress}: expected {All[PendingRequestsQuery].Form}");
             }
@@ -493,6 +493,12 @@ internal static partial class TriggerMetadata
                     "brokerRef" => RabbitMqBrokerRef,
                     _ => Vhost,
                 });
+                var expected = renamed.IndexOf(": expected an amqp://", StringComparison.Ordinal);
+                if (expected > 0 && !renamed.Contains(" such as ", StringComparison.Ordinal))
+                {
+                    renamed = renamed.Insert(renamed.IndexOf(" URI", expected, StringComparison.Ordinal) + 4, " such as amqp://rabbitmq.default:5672/");
+                }
+
                 _errors.Add(renamed);
             }
 

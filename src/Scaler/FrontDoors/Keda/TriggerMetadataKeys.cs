@@ -138,9 +138,12 @@ internal static class TriggerMetadataKeys
         }
 
         // Keys are camelCase and matched exactly; another casing is the commonest slip (YAML from docs, Helm).
-        return best is not null && (bestDistance == 0 || (bestDistance <= 2 && key.Length >= 5))
-            ? $"{key}: not a key of this scaler (keys are case-sensitive); did you mean {best}?"
-            : null;
+        return best is null ? null : bestDistance switch
+        {
+            0 => $"{key}: not a key of this scaler (keys are case-sensitive); did you mean {best}?",
+            <= 2 when key.Length >= 5 => $"{key}: not a key of this scaler; did you mean {best}?",
+            _ => null,
+        };
     }
 
     // Optimal string alignment distance, case-insensitive (ASCII): edits, plus swaps of neighbours.
