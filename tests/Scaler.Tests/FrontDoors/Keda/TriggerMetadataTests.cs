@@ -193,6 +193,39 @@ public partial class TriggerMetadataTests
     }
 
     [Fact]
+    public void TryParse_DocsExamples_Valid()
+    {
+        // The two triggers of docs/keda-metadata.md.
+        var llm = Parse(
+            ("scalerAddress", "scaler.keda-scaler.svc:9090"),
+            ("prometheusAddress", "http://prometheus.monitoring:9090"),
+            ("pendingRequestsQuery", "sum(vllm:num_requests_waiting{model_name=\"llama\"}) or vector(0)"),
+            ("pendingRequestsTarget", "5"),
+            ("gpuUtilizationTarget", "70"),
+            ("gpuMode", "hold"),
+            ("podSelector", "app=llama-vllm"),
+            ("minReplicas", "0"),
+            ("maxReplicas", "16"),
+            ("idleReplicas", "1"),
+            ("scaleToZeroAfter", "15m"),
+            ("scaleUpLimit", "2/60s"),
+            ("scaleDownLimit", "1/2m"),
+            ("scaleDownStabilization", "5m"),
+            ("fallbackReplicas", "2"),
+            ("staleAfter", "60s"));
+        var worker = Parse(
+            ("scalerAddress", "scaler.keda-scaler.svc:9090"),
+            ("rabbitmqHostFromEnv", "amqp://guest:guest@rabbitmq.default:5672/"),
+            ("queueName", "inference-requests"),
+            ("queueLengthTarget", "10"),
+            ("minReplicas", "0"),
+            ("maxReplicas", "8"));
+
+        Assert.Equal(["pending-requests", "gpu-utilization"], llm.Signals.Select(s => s.Spec.Name));
+        Assert.Equal(["queue-length"], worker.Signals.Select(s => s.Spec.Name));
+    }
+
+    [Fact]
     public void TryParse_KedaAndForeignKeys_Ignored()
     {
         var spec = Parse(("server", "vllm"), ("minReplicas", "1"), ("scalerAddress", "x:9090"), ("enableTLS", "true"), ("unsafeSsl", "false"), ("team", "inference"), ("owner", "ml-platform"));
