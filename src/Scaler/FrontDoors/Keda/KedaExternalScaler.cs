@@ -1,0 +1,137 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Scaler.FrontDoors.Keda.Protocol;
+
+namespace Scaler.FrontDoors.Keda;
+
+/// <summary>
+/// KEDA's external scaler, a thin adapter: parse the metadata (INVALID_ARGUMENT naming the key), ask
+/// <see cref="KedaDecisions"/>, map the answer. GetMetricSpec answers from the metadata alone; GetMetrics
+/// returns the engine's desired replica count as the one value of a metric whose target is 1; "cannot
+/// decide" is UNAVAILABLE with the reason, never 0, so KEDA's fallback can act.
+/// </summary>
+internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
+{
+    /// <summary>A stream re-checks at least this often even without a signal refresh (a safety net, not the driver).</summary>
+    private static readonly TimeSpan StreamRecheck = TimeSpan.FromSeconds(5);
+
+    private readonly KedaDecisions _decisions;
+
+    public KedaExternalScaler(KedaDecisions decisions) => _decisions = decisions;
+
+    public override Task<GetMetricSpecResponse> GetMetricSpec(ScaledObjectRef request, ServerCallContext context)
+    {
+        var spec = Parse(request);
+        var response = new GetMetricSpecResponse();
+        response.MetricSpecs.Add(new MetricSpec { MetricName = spec.MetricName, TargetSize = 1, TargetSizeFloat = 1 });
+        return Task.FromResult(response);
+    }
+
+    public override async Task<GetMetricsResponse> GetMetrics(GetMetricsRequest request, ServerCallContext context)
+    {
+        var spec = Parse(request.ScaledObjectRef);
+        if (!string.IsNullOrEmpty(request.MetricName) && !string.Equals(request.MetricName, spec.MetricName, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"metricName: expected '{spec.MetricName}' (the name GetMetricSpec returns), got '{request.MetricName}'"));
+        }
+
+        var decision = await _decisions.DecideAsync(spec, context.CancellationToken).ConfigureAwait(false);
+        if (decision.CannotDecide)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"cannot decide for {spec.ScaledObject}: {decision.Reason}"));
+        }
+
+        var response = new GetMetricsResponse();
+        response.MetricValues.Add(new MetricValue
+        {
+            MetricName = spec.MetricName,
+            MetricValue_ = decision.Decision.DesiredReplicas,
+            MetricValueFloat = decision.Decision.DesiredReplicas,
+        });
+        return response;
+    }
+
+    /// <summary>
+    /// Active means the engine wants at least one replica, not merely that work is pending: the engine
+    /// keeps its warm idle replicas and decides when to go to zero (<c>scaleToZeroAfter</c>), so KEDA's
+    /// own cooldown must not take them away as soon as the queue is empty.
+    /// </summary>
+    public override async Task<IsActiveResponse> IsActive(ScaledObjectRef request, ServerCallContext context)
+    {
+        var spec = Parse(request);
+        var decision = await _decisions.DecideAsync(spec, context.CancellationToken).ConfigureAwait(false);
+        return decision.CannotDecide
+            ? throw new RpcException(new Status(StatusCode.Unavailable, $"cannot tell whether {spec.ScaledObject} is active: {decision.Reason}"))
+            : new IsActiveResponse { Result = decision.Decision.DesiredReplicas > 0 };
+    }
+
+    /// <summary>
+    /// Sends <c>true</c> only on an inactive-to-active transition (a repeated <c>true</c> would postpone
+    /// scale-to-zero forever, http-add-on #1792), re-deciding when one of the trigger's signals is
+    /// refreshed rather than by polling every workload. Ends cleanly when the client goes away.
+    /// </summary>
+    public override async Task StreamIsActive(ScaledObjectRef request, IServerStreamWriter<IsActiveResponse> responseStream, ServerCallContext context)
+    {
+        var spec = Parse(request);
+        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void OnChanged(ScaledObjectKey scaledObject)
+        {
+            if (scaledObject == spec.ScaledObject)
+            {
+                changed.Writer.TryWrite(true);
+            }
+        }
+
+        _decisions.SignalsChanged += OnChanged;
+        try
+        {
+            var wasActive = false;
+            var ct = context.CancellationToken;
+            while (!ct.IsCancellationRequested)
+            {
+                var decision = await _decisions.DecideAsync(spec, ct).ConfigureAwait(false);
+                if (!decision.CannotDecide)
+                {
+                    var active = decision.Decision.DesiredReplicas > 0;
+                    if (active && !wasActive)
+                    {
+                        await responseStream.WriteAsync(new IsActiveResponse { Result = true }, ct).ConfigureAwait(false);
+                    }
+
+                    // KEDA ignores false on the stream; deactivation follows its polling and cooldown.
+                    wasActive = active;
+                }
+
+                using var recheck = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                recheck.CancelAfter(StreamRecheck);
+                try
+                {
+                    await changed.Reader.ReadAsync(recheck.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client went away: end the stream quietly.
+        }
+        finally
+        {
+            _decisions.SignalsChanged -= OnChanged;
+        }
+    }
+
+    private TriggerSpec Parse(ScaledObjectRef? request)
+    {
+        if (request is null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "scaledObjectRef: required"));
+        }
+
+        return _decisions.TryParse(request.Namespace, request.Name, request.ScalerMetadata, out var spec, out var errors)
+            ? spec!
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, "invalid trigger metadata: " + string.Join("; ", errors)));
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Grpc.Core;
+using Scaler.FrontDoors.Keda.Protocol;
+
+namespace Scaler.Tests.FrontDoors.Keda;
+
+/// <summary>The KEDA door over real gRPC (h2c), called the way KEDA calls it.</summary>
+public sealed class KedaExternalScalerTests : IAsyncLifetime
+{
+    private KedaScalerHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await KedaScalerHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    /// <summary>One KEDA poll: GetMetricSpec, then GetMetrics with the returned name, then IsActive.</summary>
+    private async Task<(MetricSpec Spec, MetricValue Value, bool Active)> PollAsync(ScaledObjectRef scaledObject)
+    {
+        var spec = (await _host.Client.GetMetricSpecAsync(scaledObject)).MetricSpecs.Single();
+        var metrics = await _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject, MetricName = spec.MetricName });
+        var active = await _host.Client.IsActiveAsync(scaledObject);
+        return (spec, metrics.MetricValues.Single(), active.Result);
+    }
+
+    private async Task<MetricValue> MetricsUntilAsync(ScaledObjectRef scaledObject, Func<MetricValue, bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var (_, value, _) = await PollAsync(scaledObject);
+            if (condition(value) || watch.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return value;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task GetMetricSpec_ValidMetadata_OneLowerCaseMetricWithTargetOne()
+    {
+        var spec = (await _host.Client.GetMetricSpecAsync(KedaScalerHost.ScaledObject())).MetricSpecs.Single();
+
+        Assert.Equal(spec.MetricName.ToLowerInvariant(), spec.MetricName);
+        Assert.DoesNotContain('/', spec.MetricName);
+        Assert.Equal(1, spec.TargetSize);
+        Assert.Equal(1.0, spec.TargetSizeFloat);
+        Assert.Equal(0, _host.Prometheus.Reads); // answered from the metadata alone
+    }
+
+    [Fact]
+    public async Task GetMetrics_PendingRequests_ValueIsTheDesiredReplicaCount()
+    {
+        _host.Prometheus.Set(12);
+
+        // 12 pending at 5 per replica: 3 replicas, in both the int and the float field.
+        var value = await MetricsUntilAsync(KedaScalerHost.ScaledObject(), v => v.MetricValueFloat == 3);
+
+        Assert.Equal(3, value.MetricValue_);
+        Assert.Equal(3.0, value.MetricValueFloat);
+        var (_, _, active) = await PollAsync(KedaScalerHost.ScaledObject());
+        Assert.True(active);
+    }
+
+    [Fact]
+    public async Task GetMetrics_SignalUnavailable_AnswersUnavailableNeverZero()
+    {
+        _host.Prometheus.SetUnavailable("query returned an empty vector");
+        var scaledObject = KedaScalerHost.ScaledObject("unknown");
+        var spec = (await _host.Client.GetMetricSpecAsync(scaledObject)).MetricSpecs.Single();
+
+        var metrics = await Assert.ThrowsAsync<RpcException>(async () => await _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject, MetricName = spec.MetricName }));
+        var active = await Assert.ThrowsAsync<RpcException>(async () => await _host.Client.IsActiveAsync(scaledObject));
+
+        Assert.Equal(StatusCode.Unavailable, metrics.StatusCode);
+        Assert.Contains("pending-requests", metrics.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, active.StatusCode);
+    }
+
+    [Fact]
+    public async Task EveryRpc_InvalidMetadata_InvalidArgumentNamingTheKey()
+    {
+        var bad = KedaScalerHost.ScaledObject(extra: new Dictionary<string, string> { ["pendingRequestsTarget"] = "-3" });
+
+        var errors = new List<RpcException>
+        {
+            await Assert.ThrowsAsync<RpcException>(async () => await _host.Client.GetMetricSpecAsync(bad)),
+            await Assert.ThrowsAsync<RpcException>(async () => await _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = bad, MetricName = "x" })),
+            await Assert.ThrowsAsync<RpcException>(async () => await _host.Client.IsActiveAsync(bad)),
+        };
+        using var stream = _host.Client.StreamIsActive(bad);
+        errors.Add(await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseStream.MoveNext()));
+
+        Assert.All(errors, e =>
+        {
+            Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+            Assert.Contains("pendingRequestsTarget", e.Status.Detail, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task StreamIsActive_QueueFillsUp_SendsTrueOnceOnTheTransition()
+    {
+        _host.Prometheus.Set(0);
+        var scaledObject = KedaScalerHost.ScaledObject("pushed");
+        using var call = _host.Client.StreamIsActive(scaledObject);
+        var next = call.ResponseStream.MoveNext();
+        await Task.Delay(500);
+        Assert.False(next.IsCompleted); // inactive: nothing sent
+
+        var watch = Stopwatch.StartNew();
+        _host.Prometheus.Set(4);
+        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(10)));
+        var latency = watch.Elapsed;
+        Assert.True(call.ResponseStream.Current.Result);
+
+        // Still active over several refreshes: no second true (it would postpone scale-to-zero).
+        var again = call.ResponseStream.MoveNext();
+        await Task.Delay(1000);
+        Assert.False(again.IsCompleted);
+        Assert.True(latency < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task StreamIsActive_TwoThousandStreamsOnOneConnection_AllOpenAndUnaryCallsStillServed()
+    {
+        // Its own host: one shared query refreshed once a second, as 2,000 ScaledObjects of one model would.
+        await using var host = await KedaScalerHost.StartAsync(refresh: TimeSpan.FromSeconds(1));
+        host.Prometheus.Set(0);
+        const int Streams = 2000;
+        const string Query = "sum(vllm:num_requests_waiting)";
+        var calls = Enumerable.Range(0, Streams).Select(i => host.Client.StreamIsActive(KedaScalerHost.ScaledObject($"so-{i}", query: Query))).ToList();
+        try
+        {
+            // Past Kestrel's default of 100 streams per connection a unary call would queue behind them.
+            var spec = await host.Client.GetMetricSpecAsync(KedaScalerHost.ScaledObject("unary"), deadline: DateTime.UtcNow.AddSeconds(20));
+            Assert.Single(spec.MetricSpecs);
+
+            // Every stream reached the server: all of them see the transition.
+            host.Prometheus.Set(3);
+            var firsts = calls.Select(c => c.ResponseStream.MoveNext()).ToList();
+            await Task.WhenAll(firsts).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.All(firsts, f => Assert.True(f.Result));
+            Assert.All(calls, c => Assert.True(c.ResponseStream.Current.Result));
+        }
+        finally
+        {
+            foreach (var call in calls)
+            {
+                call.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Decisions_AfterAPoll_ExplainedOverHttp()
+    {
+        _host.Prometheus.Set(12);
+        await MetricsUntilAsync(KedaScalerHost.ScaledObject("explained"), v => v.MetricValueFloat == 3);
+
+        using var http = new HttpClient { BaseAddress = _host.HttpAddress };
+        var decision = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/decisions/llm/explained");
+
+        Assert.Equal(3, decision.GetProperty("desiredReplicas").GetInt32());
+        Assert.Equal("pending-requests", decision.GetProperty("drivingSignal").GetString());
+        Assert.Contains("driven by pending-requests", decision.GetProperty("explanation").GetString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,126 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Scaler.FrontDoors.Keda;
+using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.Hosting;
+using Scaler.Signals;
+using Scaler.Signals.Kubernetes;
+using Scaler.Signals.Prometheus;
+
+namespace Scaler.Tests.FrontDoors.Keda;
+
+/// <summary>
+/// The Scaler's host as Program.cs composes it, on real Kestrel (h2c gRPC endpoint and HTTP endpoint on
+/// 127.0.0.1, ports picked by the OS), with the Prometheus source replaced by a source the test sets and
+/// no cluster. Clients are the generated grpc-dotnet client over one HTTP/2 connection, as KEDA uses.
+/// </summary>
+internal sealed class KedaScalerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KedaScalerHost(WebApplication app, Uri grpc, Uri http)
+    {
+        _app = app;
+        GrpcAddress = grpc;
+        HttpAddress = http;
+        Channel = GrpcChannel.ForAddress(grpc, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false } });
+        Client = new ExternalScaler.ExternalScalerClient(Channel);
+    }
+
+    public Uri GrpcAddress { get; }
+
+    public Uri HttpAddress { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public ExternalScaler.ExternalScalerClient Client { get; }
+
+    public SettablePrometheus Prometheus => _app.Services.GetRequiredService<SettablePrometheus>();
+
+    public static async Task<KedaScalerHost> StartAsync(Action<IServiceCollection>? configure = null, TimeSpan? refresh = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Scaler:Host:Address"] = "127.0.0.1",
+            ["Scaler:Host:GrpcPort"] = "0",
+            ["Scaler:Host:HttpPort"] = "0",
+            // Fast refresh so that a changed value reaches the stream quickly.
+            ["Signals:prometheus:RefreshInterval"] = (refresh ?? TimeSpan.FromMilliseconds(100)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        });
+        builder.Logging.ClearProviders();
+        builder.AddScalerHost();
+        builder.Services.AddSingleton<SettablePrometheus>();
+        builder.Services.AddSingleton<ISignalSource<PrometheusQuery>>(sp => sp.GetRequiredService<SettablePrometheus>());
+        builder.Services.AddSingleton<IWorkloadPods>(new NoCluster());
+        builder.Services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry());
+        configure?.Invoke(builder.Services);
+        builder.Services.AddSignalSources();
+        builder.Services.AddKedaFrontDoor();
+        var app = builder.Build();
+        app.MapScalerEndpoints();
+        app.MapKedaFrontDoor();
+        await app.StartAsync();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        // The gRPC endpoint is the first one configured.
+        return new KedaScalerHost(app, addresses[0], addresses[1]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Trigger metadata reading pending requests from Prometheus (served by <see cref="SettablePrometheus"/>).</summary>
+    public static ScaledObjectRef ScaledObject(string name = "vllm", IDictionary<string, string>? extra = null, string? query = null)
+    {
+        var reference = new ScaledObjectRef { Name = name, Namespace = "llm" };
+        reference.ScalerMetadata.Add("scalerAddress", "scaler.scaler-system:9090");
+        reference.ScalerMetadata.Add("prometheusAddress", "http://prometheus.monitoring:9090");
+        reference.ScalerMetadata.Add("pendingRequestsQuery", query ?? $"sum(vllm:num_requests_waiting{{namespace=\"llm\",pod=~\"{name}-.*\"}})");
+        reference.ScalerMetadata.Add("pendingRequestsTarget", "5");
+        reference.ScalerMetadata.Add("scaleUpLimit", "10/60s");
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            reference.ScalerMetadata[key] = value;
+        }
+
+        return reference;
+    }
+
+    private sealed class NoCluster : IWorkloadPods
+    {
+        public PodSet GetPods(WorkloadRef workload) => PodSet.Unknown("not running in a cluster (test)");
+
+        public PodSet GetExporters(IReadOnlyCollection<string> nodeNames) => PodSet.Unknown("not running in a cluster (test)");
+    }
+}
+
+/// <summary>A Prometheus source whose answer the test sets: a value, or an unavailable reading.</summary>
+internal sealed class SettablePrometheus : ISignalSource<PrometheusQuery>
+{
+    private volatile Reading? _answer;
+    private int _reads;
+
+    public int Reads => Volatile.Read(ref _reads);
+
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    public void Set(double value) => _answer = Reading.Fresh(value, Time.GetUtcNow());
+
+    public void SetUnavailable(string reason) => _answer = Reading.Unavailable(reason);
+
+    public ValueTask<Reading> ReadAsync(PrometheusQuery query, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        var answer = _answer ?? Reading.Unavailable("no answer set");
+        return ValueTask.FromResult(answer.Status == Scaler.Decisions.SignalStatus.Fresh ? answer with { ObservedAt = Time.GetUtcNow() } : answer);
+    }
+}
