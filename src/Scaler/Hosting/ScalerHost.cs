@@ -41,7 +41,8 @@ internal static class ScalerHost
     public static WebApplication MapScalerEndpoints(this WebApplication app)
     {
         app.MapGet("/healthz", () => "ok");
-        app.MapMetrics("/metrics");
+        // The registry the signal layer and the doors write to (prometheus-net's default unless one is registered).
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         return app;
     }
 }

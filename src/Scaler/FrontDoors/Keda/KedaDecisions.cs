@@ -41,13 +41,15 @@ internal sealed partial class KedaDecisions : IDisposable
     private readonly TimeProvider _time;
     private readonly RabbitMqCredentialsOptions _rabbitMqCredentials;
     private readonly ILogger _log;
+    private readonly KedaMetrics _metrics;
     private readonly ConcurrentDictionary<ScaledObjectKey, Workload> _workloads = new();
     private readonly ConcurrentDictionary<string, TriggerSpec> _specs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<ScaledObjectKey, byte>> _byReadingKey = new(StringComparer.Ordinal);
     private int _outOfClusterLogged;
 
-    public KedaDecisions(ReadingCache cache, IWorkloadPods pods, TimeProvider time, IOptions<RabbitMqCredentialsOptions> rabbitMqCredentials, ILogger<KedaDecisions> log)
+    public KedaDecisions(ReadingCache cache, IWorkloadPods pods, TimeProvider time, IOptions<RabbitMqCredentialsOptions> rabbitMqCredentials, KedaMetrics metrics, ILogger<KedaDecisions> log)
     {
+        _metrics = metrics;
         _cache = cache;
         _pods = pods;
         _time = time;
@@ -144,7 +146,9 @@ internal sealed partial class KedaDecisions : IDisposable
                 && decision.Explanation.Signals.Any(s => !s.Known)
                 && decision.DesiredReplicas <= replicas.Current;
             var result = new KedaDecision(decision, replicas, cannotDecide, now);
-            if (workload.Last is null || workload.Last.Decision.DesiredReplicas != decision.DesiredReplicas)
+            var changed = workload.Last is null || workload.Last.Decision.DesiredReplicas != decision.DesiredReplicas;
+            _metrics.Record(spec.ScaledObject, result, changed);
+            if (changed)
             {
                 LogDesiredChanged(_log, spec.ScaledObject, workload.Last?.Decision.DesiredReplicas ?? -1, decision.DesiredReplicas, decision.Explanation);
             }

@@ -11,6 +11,8 @@ internal static class KedaServiceCollectionExtensions
     {
         services.AddGrpc();
         services.AddGrpcReflection();
+        services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
+        services.TryAddSingleton<KedaMetrics>();
         services.TryAddSingleton<KedaDecisions>();
         services.TryAddSingleton(_ =>
         {

@@ -166,5 +166,8 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         Assert.Equal(3, decision.GetProperty("desiredReplicas").GetInt32());
         Assert.Equal("pending-requests", decision.GetProperty("drivingSignal").GetString());
         Assert.Contains("driven by pending-requests", decision.GetProperty("explanation").GetString(), StringComparison.Ordinal);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("scaler_keda_desired_replicas{namespace=\"llm\",scaledobject=\"explained\"} 3", metrics, StringComparison.Ordinal);
+        Assert.Contains("scaler_keda_decisions_total{outcome=\"decided\",driver=\"pending-requests\"}", metrics, StringComparison.Ordinal);
     }
 }
