@@ -3,7 +3,7 @@ using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Scaler;
 
-/// <summary>deploy/scaler/base: the skeleton Deployment and Service until the front doors arrive.</summary>
+/// <summary>deploy/scaler/base: the Scaler Deployment, its Service and its read-only RBAC.</summary>
 public sealed class ScalerManifestTests
 {
     private const string Directory = "deploy/scaler/base";
@@ -58,7 +58,29 @@ public sealed class ScalerManifestTests
     {
         var manifests = Kustomize.Render(Directory);
 
-        Assert.All(manifests.Objects, o => Assert.Equal("scaler-system", o.Text("metadata.namespace")));
+        // Cluster-scoped RBAC objects have no namespace; everything else lives in scaler-system.
+        Assert.All(manifests.Objects.Where(o => !o.Text("kind")!.StartsWith("Cluster", StringComparison.Ordinal)),
+            o => Assert.Equal("scaler-system", o.Text("metadata.namespace")));
         Assert.Equal("ghcr.io/scaler-dev/scaler:0.1.0", Deployment.Container(Name).Text("image"));
+    }
+
+    [Theory]
+    // The watch caches of the workload resolver (docs/signals-kubernetes.md): read-only.
+    [InlineData("", "pods", "list,watch")]
+    [InlineData("apps", "deployments", "get,list,watch")]
+    [InlineData("apps", "statefulsets", "get,list,watch")]
+    [InlineData("keda.sh", "scaledobjects", "get,list,watch")]
+    public void Rbac_TheDeploymentsServiceAccount_MayReadWhatTheCachesWatch(string group, string resource, string verbs)
+    {
+        var manifests = Kustomize.Render(Directory);
+        var account = Deployment.PodSpec().Text("serviceAccountName");
+        var binding = manifests.One("ClusterRoleBinding", "scaler-workload-reader");
+        var role = manifests.One("ClusterRole", binding.Text("roleRef.name")!);
+
+        Assert.Equal("scaler", account);
+        Assert.Contains(binding.Items("subjects"), subject => subject.Text("name") == account && subject.Text("namespace") == "scaler-system");
+        var rule = Assert.Single(role.Items("rules"), r =>
+            r.Items("apiGroups").Any(g => g.GetString() == group) && r.Items("resources").Any(x => x.GetString() == resource));
+        Assert.Equal(verbs.Split(','), rule.Items("verbs").Select(v => v.GetString()));
     }
 }
