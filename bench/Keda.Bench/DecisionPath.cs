@@ -23,7 +23,7 @@ internal sealed record PathStep(string Name, double Nanoseconds, double Bytes);
 /// </summary>
 internal static class DecisionPath
 {
-    public static async Task<IReadOnlyList<PathStep>> MeasureAsync(Uri prometheus, int objects, TimeSpan refresh)
+    public static async Task<IReadOnlyList<PathStep>> MeasureAsync(Uri prometheus, int objects, TimeSpan refresh, GetMetricsRequest sample)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -76,25 +76,44 @@ internal static class DecisionPath
             await TimeAsync("TryParse + DecideAsync (GetMetrics minus gRPC)", iterations, i => decisions.DecideAsync(Parse(references[i % objects]), CancellationToken.None)),
         };
 
-        // The pure engine alone on one ScaledObject's inputs: the cost of a fresh decision.
+        // The wire payload, which no door code avoids: KEDA sends the trigger's metadata map with every call.
+        var requestBytes = Google.Protobuf.MessageExtensions.ToByteArray(sample);
+        var response = new GetMetricsResponse();
+        response.MetricValues.Add(new MetricValue { MetricName = sample.MetricName, MetricValue_ = 3, MetricValueFloat = 3 });
+        steps.Add(Time(string.Create(CultureInfo.InvariantCulture, $"protobuf: parse GetMetricsRequest ({requestBytes.Length} bytes, {sample.ScaledObjectRef.ScalerMetadata.Count} metadata entries) + write GetMetricsResponse"), iterations,
+            _ => GetMetricsRequest.Parser.ParseFrom(requestBytes).CalculateSize() + Google.Protobuf.MessageExtensions.ToByteArray(response).Length));
+
+        // The pure engine alone on one ScaledObject's inputs, one decision per refresh interval of virtual time,
+        // its state carried over as the door does: the cost of a fresh decision once the stabilization windows
+        // hold their steady-state history (the warm-up covers more than the longest window).
         var spec0 = specs[0];
-        var reading = Reading.Fresh(12, TimeProvider.System.GetUtcNow()).ToSignal(spec0.Signals[0].Spec.Name);
-        var input = new DecisionInput(TimeProvider.System.GetUtcNow(), new ReplicaCounts(3, 3), [reading]);
+        var start = TimeProvider.System.GetUtcNow();
         var state = EngineState.Initial;
-        steps.Add(Time("DecisionEngine.Decide alone (a fresh decision)", iterations, _ => state = DecisionEngine.Decide(spec0.Policy, input, state).State));
+        Decision Fresh(int i)
+        {
+            var now = start + (refresh * i);
+            var reading = Reading.Fresh(12, now).ToSignal(spec0.Signals[0].Spec.Name);
+            var decision = DecisionEngine.Decide(spec0.Policy, new DecisionInput(now, new ReplicaCounts(3, 3), [reading]), state);
+            state = decision.State;
+            return decision;
+        }
+
+        var window = Math.Max(spec0.Policy.ScaleDown.StabilizationWindow.Ticks, spec0.Policy.ScaleUp.StabilizationWindow.Ticks) / refresh.Ticks;
+        steps.Add(Time(string.Create(CultureInfo.InvariantCulture, $"DecisionEngine.Decide alone (a fresh decision, history of {window} decisions in the window)"), 20_000, Fresh, warmUp: (int)window * 2));
         return steps;
     }
 
-    private static PathStep Time<T>(string name, int iterations, Func<int, T> step)
+    private static PathStep Time<T>(string name, int iterations, Func<int, T> step, int? warmUp = null)
     {
-        for (var i = 0; i < iterations / 10; i++)
+        var first = warmUp ?? iterations / 10;
+        for (var i = 0; i < first; i++)
         {
             step(i);
         }
 
         var bytes = GC.GetAllocatedBytesForCurrentThread();
         var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < iterations; i++)
+        for (var i = first; i < first + iterations; i++)
         {
             step(i);
         }

@@ -56,6 +56,16 @@ var primed = Stopwatch.StartNew();
 var values = await PrimeAsync(client, requests, expected: 3, TimeSpan.FromSeconds(60));
 Console.WriteLine(Invariant($"primed {options.Objects} ScaledObjects in {primed.Elapsed.TotalSeconds:0.0} s; GetMetrics values: {string.Join(", ", values.OrderBy(v => v.Key).Select(v => Invariant($"{v.Value}x{v.Key}")))}"));
 
+// The background every row below carries: one refresh loop per key (an HTTP read of Prometheus, JSON,
+// the resilience pipeline) and a decision per refresh for ScaledObjects being asked.
+var idleCpu = scaler.CpuTime;
+var idleClientCpu = Process.GetCurrentProcess().TotalProcessorTime;
+var idleClock = Stopwatch.StartNew();
+await Task.Delay(TimeSpan.FromSeconds(5));
+var backgroundServer = (scaler.CpuTime - idleCpu) / idleClock.Elapsed.TotalSeconds;
+var backgroundBench = (Process.GetCurrentProcess().TotalProcessorTime - idleClientCpu) / idleClock.Elapsed.TotalSeconds;
+Console.WriteLine(Invariant($"idle background: server {backgroundServer.TotalMilliseconds:0} ms CPU/s, bench process (fake Prometheus) {backgroundBench.TotalMilliseconds:0} ms CPU/s"));
+
 var floorRequest = new HealthCheckRequest();
 var rows = new List<(string Method, LoadResult Result)>();
 foreach (var inFlight in options.Levels)
@@ -99,9 +109,14 @@ for (var round = 0; round < options.Rounds; round++)
 
 var (rssEnd, peakEnd) = scaler.Memory();
 var prometheusReads = prometheus.Reads;
+var exitedEarly = scaler.HasExited;
+var serverTail = scaler.Tail;
+
+// Stopped before the in-process measurement, so that its 1,000 refresh loops do not share the cores with it.
+scaler.Dispose();
 
 // The decision path without gRPC or HTTP/2, in this process: what one GetMetrics costs inside the door.
-var path = await DecisionPath.MeasureAsync(prometheus.Address, options.Objects, refresh);
+var path = await DecisionPath.MeasureAsync(prometheus.Address, options.Objects, refresh, requests[0]);
 
 Console.WriteLine();
 Console.WriteLine(Invariant($"### GetMetrics vs the floor ({options.Objects} ScaledObjects round-robin, one HTTP/2 connection, closed loop, {options.Window.TotalSeconds:0} s per row)"));
@@ -135,6 +150,7 @@ Console.WriteLine(Invariant($"| after the load levels | {rssAfterLoad:0} | {peak
 Console.WriteLine(Invariant($"| end of run | {rssEnd:0} | {peakEnd:0} |"));
 Console.WriteLine();
 Console.WriteLine(Invariant($"fake Prometheus answered {prometheusReads:N0} queries (the signal loops of {options.Objects + options.Rounds} keys)."));
+Console.WriteLine(Invariant($"idle background (no RPCs, {options.Objects} keys refreshing): server {backgroundServer.TotalMilliseconds:0} ms CPU per second, bench process with the fake Prometheus {backgroundBench.TotalMilliseconds:0} ms CPU per second."));
 
 Console.WriteLine();
 Console.WriteLine(Invariant($"### Decision path in-process ({options.Objects} ScaledObjects round-robin, one caller, no gRPC)"));
@@ -146,9 +162,9 @@ foreach (var step in path)
     Console.WriteLine(Invariant($"| {step.Name} | {step.Nanoseconds:N0} | {step.Bytes:N0} |"));
 }
 
-if (scaler.HasExited)
+if (exitedEarly)
 {
-    Console.Error.WriteLine("the scaler exited during the run:" + Environment.NewLine + scaler.Tail);
+    Console.Error.WriteLine("the scaler exited during the run:" + Environment.NewLine + serverTail);
     return 1;
 }
 

@@ -15,6 +15,7 @@ internal sealed class ScalerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
+    private bool _disposed;
 
     private ScalerProcess(Process process, int grpcPort, int httpPort, string command)
     {
@@ -133,6 +134,12 @@ internal sealed class ScalerProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();
