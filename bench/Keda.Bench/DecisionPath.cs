@@ -103,6 +103,42 @@ internal static class DecisionPath
         return steps;
     }
 
+    /// <summary>
+    /// CPU of the reading cache's refresh loops alone: <paramref name="objects"/> keys whose source answers at
+    /// once (no HTTP), refreshed every <paramref name="refresh"/>, nobody asking. Milliseconds of CPU per second.
+    /// </summary>
+    public static async Task<double> RefreshLoopsCpuAsync(int objects, TimeSpan refresh)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Signals:prometheus:RefreshInterval"] = refresh.ToString("c", CultureInfo.InvariantCulture),
+        });
+        builder.Services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry());
+        builder.Services.AddSingleton<ISignalSource<Scaler.Signals.Prometheus.PrometheusQuery>, InstantSource>();
+        builder.Services.AddSignalSources();
+        await using var app = builder.Build();
+        var cache = app.Services.GetRequiredService<ReadingCache>();
+        var server = new Uri("http://127.0.0.1:9");
+        foreach (var i in Enumerable.Range(0, objects))
+        {
+            await cache.GetAsync(new Scaler.Signals.Prometheus.PrometheusQuery(server, string.Create(CultureInfo.InvariantCulture, $"sum(x{{model=\"m{i}\"}})")), CancellationToken.None);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed class InstantSource : ISignalSource<Scaler.Signals.Prometheus.PrometheusQuery>
+    {
+        public ValueTask<Reading> ReadAsync(Scaler.Signals.Prometheus.PrometheusQuery query, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Reading.Fresh(12, TimeProvider.System.GetUtcNow()));
+    }
+
     private static PathStep Time<T>(string name, int iterations, Func<int, T> step, int? warmUp = null)
     {
         var first = warmUp ?? iterations / 10;

@@ -19,6 +19,7 @@ namespace Keda.Bench;
 internal sealed class FakePrometheus : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, double> _values = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _connections = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private long _reads;
 
@@ -27,6 +28,9 @@ internal sealed class FakePrometheus : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
 
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Distinct HTTP connections the readers used (a pooled client reuses a few).</summary>
+    public int Connections => _connections.Count;
 
     public void Set(string query, double value) => _values[query] = value;
 
@@ -47,6 +51,7 @@ internal sealed class FakePrometheus : IAsyncDisposable
     private IResult Answer(HttpContext context)
     {
         Interlocked.Increment(ref _reads);
+        _connections.TryAdd(context.Connection.Id, 0);
         var query = context.Request.Query["query"].ToString();
         var value = _values.TryGetValue(query, out var set) ? set : DefaultValue;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;

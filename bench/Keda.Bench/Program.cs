@@ -149,8 +149,11 @@ Console.WriteLine(Invariant($"| started, idle | {rssIdle:0} | |"));
 Console.WriteLine(Invariant($"| after the load levels | {rssAfterLoad:0} | {peakAfterLoad:0} |"));
 Console.WriteLine(Invariant($"| end of run | {rssEnd:0} | {peakEnd:0} |"));
 Console.WriteLine();
-Console.WriteLine(Invariant($"fake Prometheus answered {prometheusReads:N0} queries (the signal loops of {options.Objects + options.Rounds} keys)."));
+Console.WriteLine(Invariant($"fake Prometheus answered {prometheusReads:N0} queries (the signal loops of {options.Objects + options.Rounds} keys) over {prometheus.Connections:N0} HTTP connections."));
 Console.WriteLine(Invariant($"idle background (no RPCs, {options.Objects} keys refreshing): server {backgroundServer.TotalMilliseconds:0} ms CPU per second, bench process with the fake Prometheus {backgroundBench.TotalMilliseconds:0} ms CPU per second."));
+
+var loopsCpu = await DecisionPath.RefreshLoopsCpuAsync(options.Objects, refresh);
+Console.WriteLine(Invariant($"in-process, {options.Objects} keys refreshing every {refresh.TotalSeconds:0.###} s from a source that answers at once (no HTTP): {loopsCpu:0} ms CPU per second (cache, resilience pipeline, metrics)."));
 
 Console.WriteLine();
 Console.WriteLine(Invariant($"### Decision path in-process ({options.Objects} ScaledObjects round-robin, one caller, no gRPC)"));
