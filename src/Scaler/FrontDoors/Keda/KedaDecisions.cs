@@ -43,7 +43,7 @@ internal sealed partial class KedaDecisions : IDisposable
     private readonly ILogger _log;
     private readonly KedaMetrics _metrics;
     private readonly ConcurrentDictionary<ScaledObjectKey, Workload> _workloads = new();
-    private readonly ConcurrentDictionary<string, TriggerSpec> _specs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ScaledObjectKey, ParsedTrigger> _specs = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<ScaledObjectKey, byte>> _byReadingKey = new(StringComparer.Ordinal);
     private int _outOfClusterLogged;
 
@@ -70,13 +70,15 @@ internal sealed partial class KedaDecisions : IDisposable
 
     /// <summary>
     /// Parses a trigger's metadata; false with every error, each naming its key. KEDA sends the same
-    /// metadata with every call, so a parsed spec is kept per (ScaledObject, metadata) and reused.
+    /// metadata with every call, so the spec parsed for a ScaledObject is reused while the metadata is
+    /// the same (compared pair by pair: no sorting, no key string built per call).
     /// </summary>
     public bool TryParse(string @namespace, string name, IReadOnlyDictionary<string, string> metadata, out TriggerSpec? spec, out IReadOnlyList<string> errors)
     {
-        var cacheKey = SpecKey(@namespace, name, metadata);
-        if (_specs.TryGetValue(cacheKey, out spec))
+        var scaledObject = new ScaledObjectKey(@namespace, name);
+        if (_specs.TryGetValue(scaledObject, out var parsedBefore) && parsedBefore.SameMetadata(metadata))
         {
+            spec = parsedBefore.Spec;
             errors = [];
             return true;
         }
@@ -92,7 +94,7 @@ internal sealed partial class KedaDecisions : IDisposable
             problems.Add("name: the ScaledObject's name is required");
         }
 
-        var parsed = TriggerMetadata.TryParse(new ScaledObjectKey(@namespace, name), metadata, _rabbitMqCredentials, out spec, out var metadataErrors);
+        var parsed = TriggerMetadata.TryParse(scaledObject, metadata, _rabbitMqCredentials, out spec, out var metadataErrors);
         problems.AddRange(metadataErrors);
         errors = problems;
         if (!parsed || problems.Count > 0)
@@ -105,19 +107,30 @@ internal sealed partial class KedaDecisions : IDisposable
             _specs.Clear();
         }
 
-        spec = _specs.GetOrAdd(cacheKey, spec!);
+        _specs[scaledObject] = new ParsedTrigger(new Dictionary<string, string>(metadata, StringComparer.Ordinal), spec!);
         return true;
     }
 
-    private static string SpecKey(string @namespace, string name, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>A spec and the metadata it was parsed from.</summary>
+    private sealed record ParsedTrigger(Dictionary<string, string> Metadata, TriggerSpec Spec)
     {
-        var key = new System.Text.StringBuilder(256).Append(@namespace).Append('\0').Append(name);
-        foreach (var (k, v) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        public bool SameMetadata(IReadOnlyDictionary<string, string> metadata)
         {
-            key.Append('\0').Append(k).Append('=').Append(v);
-        }
+            if (metadata.Count != Metadata.Count)
+            {
+                return false;
+            }
 
-        return key.ToString();
+            foreach (var (key, value) in metadata)
+            {
+                if (!Metadata.TryGetValue(key, out var before) || !string.Equals(before, value, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     public async ValueTask<KedaDecision> DecideAsync(TriggerSpec spec, CancellationToken cancellationToken)
