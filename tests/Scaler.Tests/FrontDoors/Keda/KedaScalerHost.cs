@@ -42,9 +42,14 @@ internal sealed class KedaScalerHost : IAsyncDisposable
 
     public SettablePrometheus Prometheus => _app.Services.GetRequiredService<SettablePrometheus>();
 
-    public static async Task<KedaScalerHost> StartAsync(Action<IServiceCollection>? configure = null, TimeSpan? refresh = null)
+    /// <param name="configure">More service registrations, before the product's own.</param>
+    /// <param name="refresh">The Prometheus signal's refresh interval (default 100 ms).</param>
+    /// <param name="settings">More configuration (e.g. <c>Signals:rabbitmq:StaleAfter</c>).</param>
+    /// <param name="settablePrometheus">False: the real Prometheus source reads a real server.</param>
+    public static async Task<KedaScalerHost> StartAsync(Action<IServiceCollection>? configure = null, TimeSpan? refresh = null, IDictionary<string, string?>? settings = null, bool settablePrometheus = true)
     {
         var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Scaler:Host:Address"] = "127.0.0.1",
@@ -56,7 +61,11 @@ internal sealed class KedaScalerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.AddScalerHost();
         builder.Services.AddSingleton<SettablePrometheus>();
-        builder.Services.AddSingleton<ISignalSource<PrometheusQuery>>(sp => sp.GetRequiredService<SettablePrometheus>());
+        if (settablePrometheus)
+        {
+            builder.Services.AddSingleton<ISignalSource<PrometheusQuery>>(sp => sp.GetRequiredService<SettablePrometheus>());
+        }
+
         builder.Services.AddSingleton<IWorkloadPods>(new NoCluster());
         builder.Services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry());
         configure?.Invoke(builder.Services);

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.Tests.Signals.Prometheus;
+using Scaler.Tests.Signals.RabbitMq;
+
+namespace Scaler.Tests.FrontDoors.Keda;
+
+/// <summary>
+/// The door with real servers behind its signals, stopped mid-test: the answer goes from the value to
+/// UNAVAILABLE (so KEDA's fallback can act), never to 0.
+/// </summary>
+internal static class BackendOutage
+{
+    /// <summary>Signals that age quickly, so an outage shows within seconds rather than a minute.</summary>
+    public static Dictionary<string, string?> FastAging(string source) => new()
+    {
+        [$"Signals:{source}:RefreshInterval"] = "00:00:00.200",
+        [$"Signals:{source}:StaleAfter"] = "00:00:01",
+        [$"Signals:{source}:UnavailableAfter"] = "00:00:02",
+        [$"Signals:{source}:AttemptTimeout"] = "00:00:00.500",
+        [$"Signals:{source}:TotalTimeout"] = "00:00:01",
+    };
+
+    /// <summary>Polls as KEDA does until GetMetrics answers <paramref name="expected"/>; returns every answer seen.</summary>
+    public static async Task<List<string>> UntilAsync(KedaScalerHost host, ScaledObjectRef scaledObject, string expected)
+    {
+        var seen = new List<string>();
+        var metricName = (await host.Client.GetMetricSpecAsync(scaledObject)).MetricSpecs.Single().MetricName;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(40))
+        {
+            string answer;
+            try
+            {
+                var value = (await host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject, MetricName = metricName })).MetricValues.Single();
+                answer = value.MetricValue_.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (RpcException e)
+            {
+                answer = e.StatusCode.ToString();
+            }
+
+            seen.Add(answer);
+            if (answer == expected)
+            {
+                return seen;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new Xunit.Sdk.XunitException($"GetMetrics never answered {expected}; saw {string.Join(", ", seen.Distinct())}");
+    }
+}
+
+public sealed class KedaPrometheusBackendTests
+{
+    [Fact]
+    public async Task GetMetrics_RealPrometheusStopped_ValueThenUnavailableNeverZero()
+    {
+        await using var host = await KedaScalerHost.StartAsync(settings: BackendOutage.FastAging("prometheus"), settablePrometheus: false);
+        // The server scrapes the Scaler's own /metrics; the query needs no series at all.
+        await using var prometheus = await PrometheusProcess.StartAsync($"{host.HttpAddress.Host}:{host.HttpAddress.Port}");
+        var scaledObject = KedaScalerHost.ScaledObject("real-prometheus", new Dictionary<string, string>
+        {
+            ["prometheusAddress"] = prometheus.Address.ToString(),
+            ["staleAfter"] = "3s",
+        }, query: "vector(12)");
+
+        // 12 pending at 5 per replica.
+        await BackendOutage.UntilAsync(host, scaledObject, "3");
+        await prometheus.StopAsync();
+        var seen = await BackendOutage.UntilAsync(host, scaledObject, nameof(StatusCode.Unavailable));
+
+        Assert.DoesNotContain("0", seen);
+    }
+}
+
+[Collection(RabbitMqBrokerGroup.Name)]
+public sealed class KedaRabbitMqBackendTests(RabbitMqBrokerFixture broker)
+{
+    [Fact]
+    public async Task GetMetrics_RealBrokerStopped_ValueThenUnavailableNeverZero()
+    {
+        var queue = await broker.DeclareQueueAsync();
+        await broker.PublishAsync(queue, 12);
+        await using var host = await KedaScalerHost.StartAsync(settings: BackendOutage.FastAging("rabbitmq"));
+        var scaledObject = new ScaledObjectRef { Name = "real-rabbitmq", Namespace = "jobs" };
+        scaledObject.ScalerMetadata.Add("rabbitmqHost", broker.AmqpUri());
+        scaledObject.ScalerMetadata.Add("queueName", queue);
+        scaledObject.ScalerMetadata.Add("queueLengthTarget", "5");
+        scaledObject.ScalerMetadata.Add("scaleUpLimit", "10/60s");
+        scaledObject.ScalerMetadata.Add("staleAfter", "3s");
+
+        await BackendOutage.UntilAsync(host, scaledObject, "3");
+        await broker.StopAsync();
+        try
+        {
+            var seen = await BackendOutage.UntilAsync(host, scaledObject, nameof(StatusCode.Unavailable));
+            Assert.DoesNotContain("0", seen);
+        }
+        finally
+        {
+            // The collection's other tests use the same broker.
+            await broker.StartAsync();
+        }
+    }
+}
