@@ -16,8 +16,6 @@ internal sealed class ExpositionWriter
 
     public ExpositionWriter(int initialCapacity = 16 * 1024) => _buffer = new ArrayBufferWriter<byte>(initialCapacity);
 
-    public int Length => _buffer.WrittenCount;
-
     public ReadOnlyMemory<byte> Written => _buffer.WrittenMemory;
 
     public void Clear() => _buffer.ResetWrittenCount();

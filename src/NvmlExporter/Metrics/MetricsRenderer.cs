@@ -82,19 +82,19 @@ public sealed class MetricsRenderer
                     memories.Add(entry);
                 }
 
-                shares.Add((Entries(gpu, null, []).First(), pods.Length));
+                shares.Add((Unattributed(gpu, null), pods.Length));
                 continue;
             }
 
             // A MIG-enabled GPU: board-level series (temperature, power, clocks, ECC) stay on the parent,
             // unattributed; memory and pods are per MIG device. The parent's aggregate memory is left
             // out so that summing FB_USED over a node does not count it twice.
-            boards.Add(Entries(gpu, null, []).First());
+            boards.Add(Unattributed(gpu, null));
             foreach (var mig in gpu.MigDevices)
             {
                 var pods = attribution.ForMig(mig.Uuid, gpu.Uuid, mig.GpuInstanceId);
                 memories.AddRange(Entries(gpu, mig, pods));
-                shares.Add((Entries(gpu, mig, []).First(), pods.Length));
+                shares.Add((Unattributed(gpu, mig), pods.Length));
             }
         }
 
@@ -187,12 +187,18 @@ public sealed class MetricsRenderer
     // dcgm-exporter reports whole MiB.
     private static double? Mib(ulong? bytes) => bytes is { } b ? Math.Floor(b / MiB) : null;
 
+    /// <summary>The device's own entry, without pod labels (board series of a MIG parent, <c>gpu_attributed_pods</c>).</summary>
+    private Entry Unattributed(GpuReading gpu, MigReading? mig)
+    {
+        var (dcgm, own) = Labels(gpu, mig, null);
+        return new Entry(gpu, mig, dcgm, own);
+    }
+
     private IEnumerable<Entry> Entries(GpuReading gpu, MigReading? mig, ImmutableArray<PodRef> pods)
     {
         if (pods.IsDefaultOrEmpty)
         {
-            var (dcgm, own) = Labels(gpu, mig, null);
-            yield return new Entry(gpu, mig, dcgm, own);
+            yield return Unattributed(gpu, mig);
             yield break;
         }
 

@@ -120,9 +120,7 @@ internal sealed class SettablePrometheus : ISignalSource<PrometheusQuery>
 
     public int Reads => Volatile.Read(ref _reads);
 
-    public TimeProvider Time { get; set; } = TimeProvider.System;
-
-    public void Set(double value) => _answer = Reading.Fresh(value, Time.GetUtcNow());
+    public void Set(double value) => _answer = Reading.Fresh(value, TimeProvider.System.GetUtcNow());
 
     public void SetUnavailable(string reason) => _answer = Reading.Unavailable(reason);
 
@@ -130,6 +128,6 @@ internal sealed class SettablePrometheus : ISignalSource<PrometheusQuery>
     {
         Interlocked.Increment(ref _reads);
         var answer = _answer ?? Reading.Unavailable("no answer set");
-        return ValueTask.FromResult(answer.Status == Scaler.Decisions.SignalStatus.Fresh ? answer with { ObservedAt = Time.GetUtcNow() } : answer);
+        return ValueTask.FromResult(answer.Status == Scaler.Decisions.SignalStatus.Fresh ? answer with { ObservedAt = TimeProvider.System.GetUtcNow() } : answer);
     }
 }
