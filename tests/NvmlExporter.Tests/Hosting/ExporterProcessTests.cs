@@ -1,6 +1,7 @@
 using System.Net;
 using NvmlExporter.Tests.FakeNvml;
 using NvmlExporter.Tests.Support;
+using Scaler.Testing;
 
 namespace NvmlExporter.Tests.Hosting;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Scaler.Decisions;
 using Scaler.Signals;
 using Scaler.Signals.Prometheus;
+using Scaler.Testing;
 
 namespace Scaler.Tests.Signals.Prometheus;
 
@@ -19,13 +20,13 @@ public sealed class PrometheusServerFixture : IAsyncLifetime
 
     internal LoopbackServer Target { get; private set; } = null!;
 
-    internal PrometheusProcess Server { get; private set; } = null!;
+    internal PrometheusServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Target = await LoopbackServer.StartAsync();
         Target.Handler = ServeExposition;
-        Server = await PrometheusProcess.StartAsync(Target.HostPort);
+        Server = await PrometheusServer.StartAsync(Target.HostPort);
     }
 
     public async Task DisposeAsync()
@@ -94,7 +95,7 @@ public class PrometheusSourceTests(PrometheusServerFixture fixture) : IClassFixt
     {
         await using var target = await LoopbackServer.StartAsync();
         target.Handler = PrometheusServerFixture.ServeExposition;
-        await using var server = await PrometheusProcess.StartAsync(target.HostPort);
+        await using var server = await PrometheusServer.StartAsync(target.HostPort);
         using var h = new PrometheusHarness(o => o.MaxRetryAttempts = 0);
         var query = new PrometheusQuery(server.Address, "test_single");
 
