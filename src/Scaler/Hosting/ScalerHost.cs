@@ -16,7 +16,8 @@ internal static class ScalerHost
     /// <summary>
     /// Kestrel: an HTTP/2-only endpoint for gRPC (plaintext h2c needs one; with TLS, ALPN offers h2 only), an
     /// HTTP/1.1 endpoint for the rest, and an HTTPS endpoint (docs/keda-tls.md). Settings are checked here and
-    /// certificate files when the server starts; either failure stops start-up naming the setting.
+    /// certificate files when the host is built (Kestrel resolves its options then); either failure stops
+    /// start-up, before anything listens, naming the setting.
     /// </summary>
     public static WebApplicationBuilder AddScalerHost(this WebApplicationBuilder builder)
     {
@@ -39,11 +40,16 @@ internal static class ScalerHost
                     listen.UseHttps(grpc.HandshakeCallback());
                 }
             });
-            kestrel.Listen(address, options.HttpPort, listen => listen.Tag(ScalerListener.Http).Protocols = HttpProtocols.Http1);
+            kestrel.Listen(address, options.HttpPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Tag(ScalerListener.Http);
+            });
             kestrel.Listen(address, options.HttpsPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.Tag(ScalerListener.Https).UseHttps(tls.Https.HandshakeCallback());
+                listen.Tag(ScalerListener.Https);
+                listen.UseHttps(tls.Https.HandshakeCallback());
             });
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
