@@ -29,6 +29,8 @@ public sealed class ScalerManifestTests
     [InlineData("grpc", 9090, "kubernetes.io/h2c")]
     // /healthz and /metrics.
     [InlineData("http", 8080, null)]
+    // HTTPS for the custom metrics API (health only for now).
+    [InlineData("https", 6443, null)]
     public void Service_Port_ReachesTheContainerPortOfTheSameNumber(string name, int number, string? appProtocol)
     {
         var service = Kustomize.Render(Directory).One("Service", Name);

@@ -23,18 +23,24 @@ internal sealed class KedaScalerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private KedaScalerHost(WebApplication app, Uri grpc, Uri http)
+    private KedaScalerHost(WebApplication app, Uri grpc, Uri http, Uri https, SocketsHttpHandler? grpcHandler)
     {
         _app = app;
         GrpcAddress = grpc;
         HttpAddress = http;
-        Channel = GrpcChannel.ForAddress(grpc, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false } });
+        HttpsAddress = https;
+        Channel = GrpcChannel.ForAddress(grpc, new GrpcChannelOptions { HttpHandler = grpcHandler ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = false } });
         Client = new ExternalScaler.ExternalScalerClient(Channel);
     }
 
     public Uri GrpcAddress { get; }
 
     public Uri HttpAddress { get; }
+
+    /// <summary>The HTTPS port (https://127.0.0.1:port/).</summary>
+    public Uri HttpsAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
 
     public GrpcChannel Channel { get; }
 
@@ -46,7 +52,9 @@ internal sealed class KedaScalerHost : IAsyncDisposable
     /// <param name="refresh">The Prometheus signal's refresh interval (default 100 ms).</param>
     /// <param name="settings">More configuration (e.g. <c>Signals:rabbitmq:StaleAfter</c>).</param>
     /// <param name="settablePrometheus">False: the real Prometheus source reads a real server.</param>
-    public static async Task<KedaScalerHost> StartAsync(Action<IServiceCollection>? configure = null, TimeSpan? refresh = null, IDictionary<string, string?>? settings = null, bool settablePrometheus = true)
+    /// <param name="grpcHandler">The handler of <see cref="Channel"/> (TLS options for a TLS gRPC port); default one h2c connection.</param>
+    /// <param name="logging">Log providers to add (the host logs nowhere otherwise).</param>
+    public static async Task<KedaScalerHost> StartAsync(Action<IServiceCollection>? configure = null, TimeSpan? refresh = null, IDictionary<string, string?>? settings = null, bool settablePrometheus = true, SocketsHttpHandler? grpcHandler = null, ILoggerProvider? logging = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
@@ -55,10 +63,16 @@ internal sealed class KedaScalerHost : IAsyncDisposable
             ["Scaler:Host:Address"] = "127.0.0.1",
             ["Scaler:Host:GrpcPort"] = "0",
             ["Scaler:Host:HttpPort"] = "0",
+            ["Scaler:Host:HttpsPort"] = "0",
             // Fast refresh so that a changed value reaches the stream quickly.
             ["Signals:prometheus:RefreshInterval"] = (refresh ?? TimeSpan.FromMilliseconds(100)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            builder.Logging.AddProvider(logging);
+        }
+
         builder.AddScalerHost();
         builder.Services.AddSingleton<SettablePrometheus>();
         if (settablePrometheus)
@@ -74,10 +88,20 @@ internal sealed class KedaScalerHost : IAsyncDisposable
         var app = builder.Build();
         app.MapScalerEndpoints();
         app.MapKedaFrontDoor();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start-up error (bad settings) must not leave a half-started host behind.
+            await app.DisposeAsync();
+            throw;
+        }
+
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        // The gRPC endpoint is the first one configured.
-        return new KedaScalerHost(app, addresses[0], addresses[1]);
+        // In the order configured: gRPC, HTTP, HTTPS.
+        return new KedaScalerHost(app, addresses[0], addresses[1], addresses[2], grpcHandler);
     }
 
     public async ValueTask DisposeAsync()

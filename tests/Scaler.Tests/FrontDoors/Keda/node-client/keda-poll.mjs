@@ -9,6 +9,7 @@
 //   node keda-poll.mjs --address 127.0.0.1:9090 --scaled-object '{"name":"vllm","namespace":"llm","scalerMetadata":{...}}'
 //   echo '{...}' | node keda-poll.mjs --address 127.0.0.1:9090
 //   node keda-poll.mjs --address 127.0.0.1:9090 --stream --seconds 30 --max-messages 1 < scaled-object.json
+//   node keda-poll.mjs --address 127.0.0.1:9090 --ca ca.crt [--cert tls.crt --key tls.key] < scaled-object.json
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
@@ -21,12 +22,15 @@ const EXIT_CONNECT = 3;
 const USAGE = `usage: node keda-poll.mjs --address HOST:PORT [--scaled-object JSON | < JSON]
   [--deadline-ms 3000] [--connect-timeout-ms 5000] [--metric-name NAME] [--continue-on-error]
   [--stream [--seconds 30] [--max-messages N]] [--proto PATH]
+  [--ca FILE] [--cert FILE --key FILE]
 
 A poll (default): GetMetricSpec, GetMetrics with the returned metricName, IsActive; one JSON line.
 As KEDA does, a failed call ends the poll (later calls are "skipped"); --continue-on-error makes every call.
 --metric-name sends NAME to GetMetrics instead of the name GetMetricSpec returned.
 --stream: open StreamIsActive and print each message as a JSON line with a timestamp until --seconds pass,
 --max-messages arrive, the server ends the stream, or SIGINT/SIGTERM.
+--ca, --cert, --key: TLS as KEDA's enableTLS/caCert/tlsClientCert/tlsClientKey do (PEM files; the server
+certificate is verified against --ca for the address's host; --cert/--key are presented for mutual TLS).
 Exit code: 0 when it ran (RPC error statuses are part of the output), 2 usage, 3 cannot connect.`;
 
 function fail(code, message) {
@@ -49,6 +53,9 @@ function parseArgs(argv) {
         seconds: 30,
         maxMessages: Infinity,
         proto: fileURLToPath(new URL('../../../../../protos/externalscaler.proto', import.meta.url)),
+        ca: undefined,
+        cert: undefined,
+        key: undefined,
     };
     const value = (i, name) => {
         if (i + 1 >= argv.length) {
@@ -76,6 +83,9 @@ function parseArgs(argv) {
             case '--seconds': options.seconds = positive(value(i, arg), arg); i++; break;
             case '--max-messages': options.maxMessages = positive(value(i, arg), arg); i++; break;
             case '--proto': options.proto = value(i, arg); i++; break;
+            case '--ca': options.ca = value(i, arg); i++; break;
+            case '--cert': options.cert = value(i, arg); i++; break;
+            case '--key': options.key = value(i, arg); i++; break;
             case '-h':
             case '--help':
                 process.stdout.write(`${USAGE}\n`);
@@ -91,6 +101,9 @@ function parseArgs(argv) {
     }
     if (!options.address) {
         fail(EXIT_USAGE, '--address is required');
+    }
+    if ((options.cert === undefined) !== (options.key === undefined)) {
+        fail(EXIT_USAGE, '--cert and --key go together');
     }
     // Accept a URI as printed by Kestrel (http://127.0.0.1:port/): gRPC targets are host:port.
     options.address = options.address.replace(/^https?:\/\//, '').replace(/\/+$/, '');
@@ -131,7 +144,26 @@ function loadClient(options) {
     }
     const ExternalScaler = grpc.loadPackageDefinition(definition).externalscaler.ExternalScaler;
     // KEDA connects with insecure credentials (plaintext HTTP/2, h2c) unless TLS is configured (keda.md 2.1).
-    return new ExternalScaler(options.address, grpc.credentials.createInsecure());
+    return new ExternalScaler(options.address, credentials(options));
+}
+
+function credentials(options) {
+    if (options.ca === undefined && options.cert === undefined) {
+        return grpc.credentials.createInsecure();
+    }
+    const read = path => {
+        try {
+            return readFileSync(path);
+        } catch (e) {
+            fail(EXIT_USAGE, `cannot read ${path}: ${e.message}`);
+        }
+    };
+    // As KEDA with enableTLS: verify the server (against --ca, else Node's roots) and, for mutual TLS,
+    // present the client pair.
+    return grpc.credentials.createSsl(
+        options.ca === undefined ? null : read(options.ca),
+        options.key === undefined ? null : read(options.key),
+        options.cert === undefined ? null : read(options.cert));
 }
 
 function waitForReady(client, timeoutMs) {
