@@ -197,7 +197,7 @@ public partial class TriggerMetadataTests
     {
         // The two triggers of docs/keda-metadata.md.
         var llm = Parse(
-            ("scalerAddress", "scaler.keda-scaler.svc:9090"),
+            ("scalerAddress", "scaler.scaler-system.svc:9090"),
             ("prometheusAddress", "http://prometheus.monitoring:9090"),
             ("pendingRequestsQuery", "sum(vllm:num_requests_waiting{model_name=\"llama\"}) or vector(0)"),
             ("pendingRequestsTarget", "5"),
@@ -214,7 +214,7 @@ public partial class TriggerMetadataTests
             ("fallbackReplicas", "2"),
             ("staleAfter", "60s"));
         var worker = Parse(
-            ("scalerAddress", "scaler.keda-scaler.svc:9090"),
+            ("scalerAddress", "scaler.scaler-system.svc:9090"),
             ("rabbitmqHostFromEnv", "amqp://guest:guest@rabbitmq.default:5672/"),
             ("queueName", "inference-requests"),
             ("queueLengthTarget", "10"),
