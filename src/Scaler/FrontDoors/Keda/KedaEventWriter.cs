@@ -80,7 +80,7 @@ internal sealed partial class KedaEventWriter : BackgroundService
         }
         else
         {
-            _decisions.DecisionChanged += OnDecisionChanged;
+            _decisions.DecisionChanged += Enqueue;
         }
 
         return base.StartAsync(cancellationToken);
@@ -88,7 +88,7 @@ internal sealed partial class KedaEventWriter : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _decisions.DecisionChanged -= OnDecisionChanged;
+        _decisions.DecisionChanged -= Enqueue;
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -113,9 +113,14 @@ internal sealed partial class KedaEventWriter : BackgroundService
         }
     }
 
-    // On the deciding gRPC call's thread: build and queue, never block, never throw.
-    private void OnDecisionChanged(DecisionChange change)
+    /// <summary>Queues the events <paramref name="change"/> yields (none out of a cluster). On the deciding gRPC call's thread: never blocks, never throws.</summary>
+    internal void Enqueue(DecisionChange change)
     {
+        if (_client is null)
+        {
+            return;
+        }
+
         foreach (var item in KedaEvents.For(change))
         {
             _queue.Writer.TryWrite(item);
@@ -264,7 +269,7 @@ internal sealed partial class KedaEventWriter : BackgroundService
         ApiVersion = "events.k8s.io/v1",
         Kind = "Event",
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = regarding.Namespace },
-        EventTime = now.UtcDateTime,
+        EventTime = EventTime(now),
         ReportingController = _options.ReportingController,
         ReportingInstance = _instance,
         Action = item.Action,
@@ -295,6 +300,18 @@ internal sealed partial class KedaEventWriter : BackgroundService
     private static V1Patch SeriesPatch(Series series) => new(
         string.Create(CultureInfo.InvariantCulture, $$$"""{"series":{"count":{{{series.Count}}},"lastObservedTime":"{{{MicroTime(series.LastObserved)}}}"}}"""),
         V1Patch.PatchType.MergePatch);
+
+    /// <summary>
+    /// <paramref name="now"/> to the microsecond. kube-apiserver parses MicroTime with exactly six fraction digits
+    /// (RFC3339Micro), and the client writes a whole second without any (kubernetes-client/csharp #609 is the
+    /// same parser refusing seven): a whole second is sent one microsecond later, the same moment to any reader.
+    /// </summary>
+    private static DateTime EventTime(DateTimeOffset now)
+    {
+        var utc = now.UtcDateTime;
+        var micros = new DateTime(utc.Ticks - (utc.Ticks % 10), DateTimeKind.Utc);
+        return micros.Ticks % TimeSpan.TicksPerSecond == 0 ? micros.AddTicks(10) : micros;
+    }
 
     /// <summary>Kubernetes MicroTime: RFC 3339 in UTC with microseconds.</summary>
     private static string MicroTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
