@@ -226,6 +226,21 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enqueue_FirstEventOfANamespace_WaitsForItsScaledObjectCacheToNameTheTarget()
+    {
+        // A namespace nobody asked about yet: the event's lookup starts its ScaledObject cache, which lists over
+        // the socket while the writer waits (virtual time, advanced between polls) up to TargetWait.
+        _api.Apply(Deployment("ml", "llama", new Dictionary<string, string> { ["app"] = "llama" }));
+        _api.Apply(ScaledObject("ml", "llama-so", "llama"));
+        var harness = await StartAsync(o => o.TargetWait = TimeSpan.FromSeconds(30));
+
+        harness.Writer.Enqueue(new DecisionChange(new ScaledObjectKey("ml", "llama-so"), Decided(1), Decided(2)));
+
+        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("ml").Count == 1, tick: () => _time.Advance(TimeSpan.FromMilliseconds(50))));
+        Assert.Equal(("Deployment", "llama"), ((string?)_api.EventsIn("ml")[0]["regarding"]!["kind"], (string?)_api.EventsIn("ml")[0]["regarding"]!["name"]));
+    }
+
+    [Fact]
     public async Task DecideAsync_OutOfACluster_NothingQueuedSaidOnce()
     {
         var harness = await StartAsync(
