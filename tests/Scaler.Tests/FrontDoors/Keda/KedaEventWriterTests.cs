@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.FrontDoors.Keda;
 using Scaler.Signals.Kubernetes;
@@ -23,6 +23,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
     private static readonly ScaledObjectKey VllmSo = new("llm", "vllm-so");
 
     private readonly FakeTimeProvider _time = new(DecisionsHarness.T0);
+    private readonly Scaler.Tests.Signals.Core.CapturingLoggerProvider _cacheLogs = new();
     private FakeKubeApi _api = null!;
     private KubernetesWorkloadPods _pods = null!;
     private DecisionsHarness? _harness;
@@ -34,7 +35,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         _api.Apply(ScaledObject("llm", "vllm-so", "vllm"));
         _api.Apply(Pod("llm", "vllm-7d9f-a", Vllm));
         _api.Apply(Pod("llm", "vllm-7d9f-b", Vllm, node: "gpu-node-2", ip: "10.0.2.7"));
-        _pods = new KubernetesWorkloadPods(_api.CreateClient(), new KubernetesOptions(), _time, NullLogger<KubernetesWorkloadPods>.Instance);
+        _pods = new KubernetesWorkloadPods(_api.CreateClient(), new KubernetesOptions(), _time, new Logger<KubernetesWorkloadPods>(new LoggerFactory([_cacheLogs])));
 
         // The caches the decisions start (ScaledObjects, Deployments, pods), listed before the test begins.
         Assert.True(await Eventually.TrueAsync(() => _pods.GetPods(new WorkloadRef("llm", "vllm-so")).IsKnown && _pods.GetScaleTarget("llm", "vllm-so")?.Uid is not null));
@@ -57,6 +58,10 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         {
             // Every cache is warm: an unknown target is unknown, no need to wait.
             o.TargetWait = TimeSpan.Zero;
+
+            // Tests move virtual time; a write in flight must not time out because of it. Each test still waits
+            // for a write to be counted before it moves time.
+            o.WriteTimeout = TimeSpan.FromMinutes(5);
             events?.Invoke(o);
         }, _time);
         await _harness.StartAsync();
@@ -65,6 +70,11 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
 
     private static DecisionChange Change(int from, int to, string scaledObject = "vllm-so") =>
         new(new ScaledObjectKey("llm", scaledObject), Decided(from), Decided(to));
+
+    /// <summary>What was written and logged, for a failure message.</summary>
+    private string Describe(IEnumerable<JsonObject> events) =>
+        string.Join(" | ", events.Select(e => $"{(string?)e["reason"]} {(string?)e["regarding"]!["name"]}: {(string?)e["note"]}"))
+        + "\nlog: " + string.Join("\n", _harness?.Logs.Lines ?? []) + "\ncaches: " + string.Join("\n", _cacheLogs.Lines);
 
     private static double Written(DecisionsHarness harness, string result) => harness.KedaMetrics.EventsWritten.WithLabels(result).Value;
 
@@ -76,10 +86,11 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
 
         var decision = await harness.DecideAsync("vllm-so", DecisionsHarness.Metadata(Query));
 
-        Assert.Equal(4, decision.Decision.DesiredReplicas);
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 1));
+        Assert.True(decision.Decision.DesiredReplicas == 4, decision.Reason);
+        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 1), Describe(_api.EventsIn("llm")));
         var written = _api.EventsIn("llm")[0];
         var deployment = _pods.GetScaleTarget("llm", "vllm-so")!;
+        Assert.True((string?)written["regarding"]!["kind"] == "Deployment", Describe(_api.EventsIn("llm")));
         Assert.Equal("events.k8s.io/v1", (string?)written["apiVersion"]);
         Assert.StartsWith("vllm.", (string?)written["metadata"]!["name"], StringComparison.Ordinal);
         Assert.Equal(
@@ -91,7 +102,9 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         // A whole second goes out one microsecond later: kube-apiserver wants exactly six fraction digits.
         Assert.Equal("2026-05-01T12:00:00.000001Z", (string?)written["eventTime"]);
         Assert.Null(written["series"]);
-        Assert.Equal(1, Written(harness, "created"));
+
+        // Counted once the API server's answer is back, just after the event is stored.
+        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
     }
 
     [Fact]
@@ -100,6 +113,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         var harness = await StartAsync();
         harness.Prometheus.Set(Query, 20);
         await harness.DecideAsync("vllm-so", DecisionsHarness.Metadata(Query));
+        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
         await harness.AdvanceAsync(DecisionsHarness.Refresh);
 
         var again = await harness.DecideAsync("vllm-so", DecisionsHarness.Metadata(Query));
@@ -108,7 +122,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         // decision would have been written before it.
         Assert.Equal(4, again.Decision.DesiredReplicas);
         harness.Writer.Enqueue(Change(1, 2, scaledObject: "sentinel"));
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 2));
+        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 2), Describe(_api.EventsIn("llm")));
         Assert.Equal(["vllm", "sentinel"], _api.EventsIn("llm").Select(e => (string?)e["regarding"]!["name"]));
         Assert.Equal(0, _api.Count("patch", "events"));
     }
@@ -122,6 +136,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
         _time.Advance(TimeSpan.FromMinutes(1));
         harness.Writer.Enqueue(Change(2, 4));
+        Assert.True(await Eventually.TrueAsync(() => Written(harness, "patched") == 1));
         _time.Advance(TimeSpan.FromMinutes(1));
         harness.Writer.Enqueue(Change(2, 4));
         Assert.True(await Eventually.TrueAsync(() => Written(harness, "patched") == 2));
@@ -166,7 +181,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         harness.Writer.Enqueue(Change(3, 4));
         harness.Writer.Enqueue(Change(4, 5));
         Assert.True(await Eventually.TrueAsync(() => harness.KedaMetrics.EventsDropped.WithLabels("rate_limited").Value == 1));
-        Assert.Equal(2, _api.EventsIn("llm").Count);
+        Assert.Equal((2, 2), (_api.EventsIn("llm").Count, Written(harness, "created")));
 
         _time.Advance(TimeSpan.FromMinutes(5));
         harness.Writer.Enqueue(Change(5, 6));
