@@ -3,7 +3,7 @@ using Deploy.Tests.Support;
 
 namespace Deploy.Tests.Scaler;
 
-/// <summary>deploy/scaler/base: the Scaler Deployment, its Service and its read-only RBAC.</summary>
+/// <summary>deploy/scaler/base: the Scaler Deployment, its Service and its RBAC (read-only, but for decision events).</summary>
 public sealed class ScalerManifestTests
 {
     private const string Directory = "deploy/scaler/base";
@@ -84,5 +84,31 @@ public sealed class ScalerManifestTests
         var rule = Assert.Single(role.Items("rules"), r =>
             r.Items("apiGroups").Any(g => g.GetString() == group) && r.Items("resources").Any(x => x.GetString() == resource));
         Assert.Equal(verbs.Split(','), rule.Items("verbs").Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public void Rbac_TheDeploymentsServiceAccount_MayCreateAndPatchDecisionEventsOnly()
+    {
+        var manifests = Kustomize.Render(Directory);
+        var binding = manifests.One("ClusterRoleBinding", "scaler-decision-events");
+        var role = manifests.One("ClusterRole", binding.Text("roleRef.name")!);
+
+        Assert.Contains(binding.Items("subjects"), subject => subject.Text("name") == "scaler" && subject.Text("namespace") == "scaler-system");
+        var rule = Assert.Single(role.Items("rules"));
+        Assert.Equal(["events.k8s.io"], rule.Items("apiGroups").Select(g => g.GetString()));
+        Assert.Equal(["events"], rule.Items("resources").Select(r => r.GetString()));
+        Assert.Equal(["create", "patch"], rule.Items("verbs").Select(v => v.GetString()));
+
+        // No other role of the Scaler may write anything: the workload reader stays read-only.
+        var reader = manifests.One("ClusterRole", "scaler-workload-reader");
+        Assert.All(reader.Items("rules").SelectMany(r => r.Items("verbs")), verb => Assert.Contains(verb.GetString(), new[] { "get", "list", "watch" }));
+    }
+
+    [Fact]
+    public void Deployment_PodName_FromTheDownwardApiForEventReportingInstance()
+    {
+        var podName = Deployment.Container(Name).Named("env", "POD_NAME");
+
+        Assert.Equal("metadata.name", podName.Text("valueFrom.fieldRef.fieldPath"));
     }
 }

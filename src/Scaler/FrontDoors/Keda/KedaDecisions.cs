@@ -23,18 +23,36 @@ namespace Scaler.FrontDoors.Keda;
 internal sealed record KedaDecision(Decision Decision, ReplicaCounts Replicas, bool CannotDecide, DateTimeOffset At)
 {
     public string Reason => Decision.Explanation.ToString();
+
+    /// <summary>The metric name of the trigger it was made for (<see cref="TriggerSpec.MetricName"/>); empty when not known.</summary>
+    public string MetricName { get; init; } = "";
+
+    /// <summary>Whether the engine's fallback count raised the result (a signal unknown beyond its limit).</summary>
+    public bool InFallback => Decision.Explanation.Limited(Rule.Fallback);
 }
+
+/// <summary>A trigger's decision that differs from its previous one in what an operator would want told: the desired count, "cannot decide", or fallback.</summary>
+/// <param name="ScaledObject">The ScaledObject of the trigger.</param>
+/// <param name="Previous">The trigger's previous decision; null for its first.</param>
+/// <param name="Current">The new decision (<see cref="KedaDecision.MetricName"/> names the trigger).</param>
+internal sealed record DecisionChange(ScaledObjectKey ScaledObject, KedaDecision? Previous, KedaDecision Current);
 
 /// <summary>
 /// Turns a parsed trigger into decisions: reads its signals through the shared <see cref="ReadingCache"/>
 /// (never waiting on a slow upstream), counts the workload's replicas from the watch caches, and asks the
-/// pure engine, keeping one <see cref="EngineState"/> per ScaledObject. A decision is reused for a moment
-/// (KEDA asks GetMetrics and IsActive back to back in one poll) unless a signal it used was refreshed.
+/// pure engine, keeping one <see cref="EngineState"/> per trigger. A ScaledObject may have several Scaler
+/// triggers: KEDA sends each with the same name and namespace and its own metadata, so a trigger is the
+/// ScaledObject plus <see cref="TriggerSpec.MetricName"/> (which differs when triggers read different things;
+/// identical metadata is the same trigger). A decision is reused for a moment (KEDA asks GetMetrics and
+/// IsActive back to back in one poll) unless a signal it used was refreshed.
 /// </summary>
 internal sealed partial class KedaDecisions : IDisposable
 {
     private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
     private const int MaxSpecs = 10_000;
+
+    /// <summary>Parsed specs kept per ScaledObject (one per Scaler trigger; more than this re-parse in turn).</summary>
+    internal const int SpecsPerScaledObject = 8;
 
     private readonly ReadingCache _cache;
     private readonly IWorkloadPods _pods;
@@ -42,10 +60,11 @@ internal sealed partial class KedaDecisions : IDisposable
     private readonly RabbitMqCredentialsOptions _rabbitMqCredentials;
     private readonly ILogger _log;
     private readonly KedaMetrics _metrics;
-    private readonly ConcurrentDictionary<ScaledObjectKey, Workload> _workloads = new();
-    private readonly ConcurrentDictionary<ScaledObjectKey, ParsedTrigger> _specs = new();
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<ScaledObjectKey, byte>> _byReadingKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(ScaledObjectKey ScaledObject, string MetricName), Workload> _workloads = new();
+    private readonly ConcurrentDictionary<(string Namespace, string Name), ParsedTrigger[]> _specs = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<(ScaledObjectKey ScaledObject, string MetricName), byte>> _byReadingKey = new(StringComparer.Ordinal);
     private int _outOfClusterLogged;
+    private int _parses;
 
     public KedaDecisions(ReadingCache cache, IWorkloadPods pods, TimeProvider time, IOptions<RabbitMqCredentialsOptions> rabbitMqCredentials, KedaMetrics metrics, ILogger<KedaDecisions> log)
     {
@@ -61,28 +80,51 @@ internal sealed partial class KedaDecisions : IDisposable
     /// <summary>Raised (on the cache's thread) when a signal of this ScaledObject was refreshed.</summary>
     public event Action<ScaledObjectKey>? SignalsChanged;
 
-    /// <summary>The last decision per ScaledObject, for the explanation endpoint.</summary>
-    public IEnumerable<(ScaledObjectKey ScaledObject, KedaDecision Decision)> Latest =>
-        _workloads.Where(w => w.Value.Last is not null).Select(w => (w.Key, w.Value.Last!));
+    /// <summary>
+    /// Raised (on the deciding call's thread, under the trigger's gate) when a trigger's decision changed its
+    /// desired count, or entered or left "cannot decide" or fallback; and for a trigger's first decision.
+    /// Handlers must return at once and never throw: they run inside a gRPC call.
+    /// </summary>
+    public event Action<DecisionChange>? DecisionChanged;
 
-    public KedaDecision? LatestFor(ScaledObjectKey scaledObject) =>
-        _workloads.TryGetValue(scaledObject, out var workload) ? workload.Last : null;
+    /// <summary>The last decision per trigger, for the explanation endpoint (<see cref="KedaDecision.MetricName"/> names the trigger).</summary>
+    public IEnumerable<(ScaledObjectKey ScaledObject, KedaDecision Decision)> Latest =>
+        _workloads.Where(w => w.Value.Last is not null).Select(w => (w.Key.ScaledObject, w.Value.Last!));
+
+    /// <summary>The last decision of each trigger of <paramref name="scaledObject"/>, ordered by metric name; empty when none.</summary>
+    public IReadOnlyList<KedaDecision> LatestFor(ScaledObjectKey scaledObject) =>
+        [.. _workloads.Where(w => w.Key.ScaledObject == scaledObject && w.Value.Last is not null)
+            .Select(w => w.Value.Last!)
+            .OrderBy(d => d.MetricName, StringComparer.Ordinal)];
+
+    /// <summary>How many times metadata was parsed (a cache miss); tests check that known metadata is not re-parsed.</summary>
+    internal int ParseCount => Volatile.Read(ref _parses);
 
     /// <summary>
     /// Parses a trigger's metadata; false with every error, each naming its key. KEDA sends the same
-    /// metadata with every call, so the spec parsed for a ScaledObject is reused while the metadata is
-    /// the same (compared pair by pair: no sorting, no key string built per call).
+    /// metadata with every call, so the specs parsed for a ScaledObject (a few: one per Scaler trigger) are
+    /// reused while the metadata is the same, compared pair by pair: no sorting, no key string and no
+    /// allocation per call.
     /// </summary>
     public bool TryParse(string @namespace, string name, IReadOnlyDictionary<string, string> metadata, out TriggerSpec? spec, out IReadOnlyList<string> errors)
     {
-        var scaledObject = new ScaledObjectKey(@namespace, name);
-        if (_specs.TryGetValue(scaledObject, out var parsedBefore) && parsedBefore.SameMetadata(metadata))
+        ArgumentNullException.ThrowIfNull(metadata);
+        var id = (@namespace ?? "", name ?? "");
+        if (_specs.TryGetValue(id, out var parsedBefore))
         {
-            spec = parsedBefore.Spec;
-            errors = [];
-            return true;
+            foreach (var candidate in parsedBefore)
+            {
+                if (candidate.SameMetadata(metadata))
+                {
+                    spec = candidate.Spec;
+                    errors = [];
+                    return true;
+                }
+            }
         }
 
+        Interlocked.Increment(ref _parses);
+        var scaledObject = new ScaledObjectKey(id.Item1, id.Item2);
         var problems = new List<string>();
         if (string.IsNullOrEmpty(@namespace))
         {
@@ -107,13 +149,25 @@ internal sealed partial class KedaDecisions : IDisposable
             _specs.Clear();
         }
 
-        _specs[scaledObject] = new ParsedTrigger(new Dictionary<string, string>(metadata, StringComparer.Ordinal), spec!);
+        // Copy on write: readers iterate an array that never changes. The newest spec goes first; beyond
+        // SpecsPerScaledObject the oldest is dropped (it is parsed again if its trigger comes back).
+        var entry = new ParsedTrigger(new Dictionary<string, string>(metadata, StringComparer.Ordinal), spec!);
+        _specs.AddOrUpdate(
+            id,
+            static (_, e) => [e],
+            static (_, existing, e) => [e, .. existing.Where(p => !p.SameMetadata(e.Metadata)).Take(SpecsPerScaledObject - 1)],
+            entry);
         return true;
     }
 
     /// <summary>A spec and the metadata it was parsed from.</summary>
     private sealed record ParsedTrigger(Dictionary<string, string> Metadata, TriggerSpec Spec)
     {
+        /// <summary>
+        /// Same count and every stored pair present with the same value means the same map (keys are unique).
+        /// Enumerates the stored Dictionary (a struct enumerator) and looks up the caller's map, so nothing is
+        /// allocated, whatever type the caller's map is.
+        /// </summary>
         public bool SameMetadata(IReadOnlyDictionary<string, string> metadata)
         {
             if (metadata.Count != Metadata.Count)
@@ -121,9 +175,9 @@ internal sealed partial class KedaDecisions : IDisposable
                 return false;
             }
 
-            foreach (var (key, value) in metadata)
+            foreach (var (key, value) in Metadata)
             {
-                if (!Metadata.TryGetValue(key, out var before) || !string.Equals(before, value, StringComparison.Ordinal))
+                if (!metadata.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
                 {
                     return false;
                 }
@@ -135,10 +189,12 @@ internal sealed partial class KedaDecisions : IDisposable
 
     public async ValueTask<KedaDecision> DecideAsync(TriggerSpec spec, CancellationToken cancellationToken)
     {
-        var workload = _workloads.GetOrAdd(spec.ScaledObject, static _ => new Workload());
+        ArgumentNullException.ThrowIfNull(spec);
+        var trigger = (spec.ScaledObject, spec.MetricName);
+        var workload = _workloads.GetOrAdd(trigger, static _ => new Workload());
         foreach (var signal in spec.Signals)
         {
-            _byReadingKey.GetOrAdd(signal.Query.Key, static _ => new()).TryAdd(spec.ScaledObject, 0);
+            _byReadingKey.GetOrAdd(signal.Query.Key, static _ => new()).TryAdd(trigger, 0);
         }
 
         var now = _time.GetUtcNow();
@@ -158,17 +214,23 @@ internal sealed partial class KedaDecisions : IDisposable
             var cannotDecide = spec.Policy.FallbackReplicas is null
                 && decision.Explanation.Signals.Any(s => !s.Known)
                 && decision.DesiredReplicas <= replicas.Current;
-            var result = new KedaDecision(decision, replicas, cannotDecide, now);
-            var changed = workload.Last is null || workload.Last.Decision.DesiredReplicas != decision.DesiredReplicas;
-            _metrics.Record(spec.ScaledObject, result, changed);
+            var result = new KedaDecision(decision, replicas, cannotDecide, now) { MetricName = spec.MetricName };
+            var previous = workload.Last;
+            var changed = previous is null || previous.Decision.DesiredReplicas != decision.DesiredReplicas;
+            _metrics.Record(spec.ScaledObject, spec.MetricName, result, changed);
             if (changed)
             {
-                LogDesiredChanged(_log, spec.ScaledObject, workload.Last?.Decision.DesiredReplicas ?? -1, decision.DesiredReplicas, decision.Explanation);
+                LogDesiredChanged(_log, spec.ScaledObject, spec.MetricName, previous?.Decision.DesiredReplicas ?? -1, decision.DesiredReplicas, decision.Explanation);
             }
 
             workload.State = decision.State;
             workload.Spec = spec;
             workload.Last = result;
+            if (changed || previous!.CannotDecide != cannotDecide || previous.InFallback != result.InFallback)
+            {
+                DecisionChanged?.Invoke(new DecisionChange(spec.ScaledObject, previous, result));
+            }
+
             return result;
         }
         finally
@@ -225,14 +287,14 @@ internal sealed partial class KedaDecisions : IDisposable
             return;
         }
 
-        foreach (var scaledObject in scaledObjects.Keys)
+        foreach (var trigger in scaledObjects.Keys)
         {
-            if (_workloads.TryGetValue(scaledObject, out var workload))
+            if (_workloads.TryGetValue(trigger, out var workload))
             {
                 workload.Dirty = true;
             }
 
-            SignalsChanged?.Invoke(scaledObject);
+            SignalsChanged?.Invoke(trigger.ScaledObject);
         }
     }
 
@@ -249,8 +311,8 @@ internal sealed partial class KedaDecisions : IDisposable
         public volatile bool Dirty;
     }
 
-    [LoggerMessage(EventId = 650, Level = LogLevel.Information, Message = "{ScaledObject}: desired replicas {From} -> {To}: {Explanation}")]
-    private static partial void LogDesiredChanged(ILogger logger, ScaledObjectKey scaledObject, int from, int to, Explanation explanation);
+    [LoggerMessage(EventId = 650, Level = LogLevel.Information, Message = "{ScaledObject} ({MetricName}): desired replicas {From} -> {To}: {Explanation}")]
+    private static partial void LogDesiredChanged(ILogger logger, ScaledObjectKey scaledObject, string metricName, int from, int to, Explanation explanation);
 
     [LoggerMessage(EventId = 651, Level = LogLevel.Warning, Message = "Replica counts are not available from Kubernetes ({Reason}); taking the scaler's own last decision as the current count")]
     private static partial void LogReplicasFromOwnDecisions(ILogger logger, string reason);

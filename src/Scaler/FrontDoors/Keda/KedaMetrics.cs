@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace Scaler.FrontDoors.Keda;
 
-/// <summary>The KEDA door's decisions in the scaler's own metrics (declared once, on the injected registry).</summary>
+/// <summary>The KEDA door's decisions and events in the scaler's own metrics (declared once, on the injected registry).</summary>
 internal sealed class KedaMetrics
 {
     public KedaMetrics(CollectorRegistry registry)
@@ -12,14 +12,25 @@ internal sealed class KedaMetrics
             "scaler_keda_decisions_total",
             "Decisions made for KEDA by outcome (decided, cannot_decide) and the signal that drove them (none when no signal did); a count.",
             new CounterConfiguration { LabelNames = ["outcome", "driver"] });
+
+        // One child per trigger: a ScaledObject with two Scaler triggers has two metric names, and neither
+        // overwrites the other's value.
         DesiredReplicas = factory.CreateGauge(
             "scaler_keda_desired_replicas",
-            "The last desired replica count per ScaledObject (replicas).",
-            new GaugeConfiguration { LabelNames = ["namespace", "scaledobject"] });
+            "The last desired replica count per trigger (ScaledObject and the metric name GetMetricSpec returns); replicas.",
+            new GaugeConfiguration { LabelNames = ["namespace", "scaledobject", "metric"] });
         DesiredChanges = factory.CreateCounter(
             "scaler_keda_desired_changes_total",
-            "Decisions whose desired replica count differed from the previous one, per ScaledObject; a count.",
-            new CounterConfiguration { LabelNames = ["namespace", "scaledobject"] });
+            "Decisions whose desired replica count differed from the trigger's previous one, per trigger; a count.",
+            new CounterConfiguration { LabelNames = ["namespace", "scaledobject", "metric"] });
+        EventsWritten = factory.CreateCounter(
+            "scaler_keda_events_written_total",
+            "Kubernetes Events written for decisions, by result (created, patched: a repeat counted in the series of an earlier event, failed: the API server refused or could not be reached); a count.",
+            new CounterConfiguration { LabelNames = ["result"] });
+        EventsDropped = factory.CreateCounter(
+            "scaler_keda_events_dropped_total",
+            "Kubernetes Events for decisions not written, by reason (queue_full: the oldest queued event made room for a newer one, rate_limited: the involved object's token bucket was empty); a count.",
+            new CounterConfiguration { LabelNames = ["reason"] });
     }
 
     public Counter Decisions { get; }
@@ -28,13 +39,19 @@ internal sealed class KedaMetrics
 
     public Counter DesiredChanges { get; }
 
-    public void Record(ScaledObjectKey scaledObject, KedaDecision decision, bool changed)
+    public Counter EventsWritten { get; }
+
+    public Counter EventsDropped { get; }
+
+    public void Record(ScaledObjectKey scaledObject, string metricName, KedaDecision decision, bool changed)
     {
+        ArgumentNullException.ThrowIfNull(scaledObject);
+        ArgumentNullException.ThrowIfNull(decision);
         Decisions.WithLabels(decision.CannotDecide ? "cannot_decide" : "decided", decision.Decision.Explanation.DrivingSignal ?? "none").Inc();
-        DesiredReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name).Set(decision.Decision.DesiredReplicas);
+        DesiredReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.Decision.DesiredReplicas);
         if (changed)
         {
-            DesiredChanges.WithLabels(scaledObject.Namespace, scaledObject.Name).Inc();
+            DesiredChanges.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Inc();
         }
     }
 }

@@ -1,14 +1,23 @@
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Scaler.FrontDoors.Keda;
 
 internal static class KedaServiceCollectionExtensions
 {
-    /// <summary>The KEDA external scaler: gRPC, reflection, grpc.health.v1, and the decisions behind it.</summary>
+    /// <summary>
+    /// The KEDA external scaler: gRPC, reflection, grpc.health.v1, the decisions behind it, and the writer of
+    /// decisions as Kubernetes Events (<see cref="KedaEventWriter"/>, options <c>Scaler:Events</c> validated at
+    /// start; it needs the <c>KubernetesCluster</c> that <c>AddKubernetesWorkloads</c> registers).
+    /// </summary>
     public static IServiceCollection AddKedaFrontDoor(this IServiceCollection services)
     {
+        services.AddOptions<KedaEventsOptions>().BindConfiguration(KedaEventsOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KedaEventsOptions>, KedaEventsOptionsValidator>());
+        services.TryAddSingleton<KedaEventWriter>();
+        services.AddHostedService(static sp => sp.GetRequiredService<KedaEventWriter>());
         services.AddGrpc();
         services.AddGrpcReflection();
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
@@ -31,23 +40,37 @@ internal static class KedaServiceCollectionExtensions
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
 
-        // Each ScaledObject's last decision with its explanation: GET /decisions, GET /decisions/{namespace}/{name}.
+        // Each trigger's last decision with its explanation: GET /decisions (one item per trigger), and
+        // GET /decisions/{namespace}/{name}: the trigger whose count the HPA follows (the highest, as the HPA
+        // takes the maximum over metrics) at the top level, as before, and every trigger under "triggers".
         app.MapGet("/decisions", ([Microsoft.AspNetCore.Mvc.FromServices] KedaDecisions decisions) => Results.Json(
             decisions.Latest.OrderBy(d => d.ScaledObject.Namespace, StringComparer.Ordinal).ThenBy(d => d.ScaledObject.Name, StringComparer.Ordinal)
+                .ThenBy(d => d.Decision.MetricName, StringComparer.Ordinal)
                 .Select(d => DecisionView.From(d.ScaledObject, d.Decision)).ToArray(),
             DecisionJsonContext.Default.DecisionViewArray));
         app.MapGet("/decisions/{namespace}/{name}", (string @namespace, string name, [Microsoft.AspNetCore.Mvc.FromServices] KedaDecisions decisions) =>
-            decisions.LatestFor(new ScaledObjectKey(@namespace, name)) is { } decision
-                ? Results.Json(DecisionView.From(new ScaledObjectKey(@namespace, name), decision), DecisionJsonContext.Default.DecisionView)
-                : Results.NotFound());
+        {
+            var scaledObject = new ScaledObjectKey(@namespace, name);
+            var triggers = decisions.LatestFor(scaledObject);
+            if (triggers.Count == 0)
+            {
+                return Results.NotFound();
+            }
+
+            var leading = triggers.OrderBy(d => d.CannotDecide).ThenByDescending(d => d.Decision.DesiredReplicas).First();
+            return Results.Json(
+                DecisionView.From(scaledObject, leading) with { Triggers = [.. triggers.Select(d => DecisionView.From(scaledObject, d))] },
+                DecisionJsonContext.Default.DecisionView);
+        });
         return app;
     }
 }
 
-/// <summary>A decision as the explanation endpoint serves it.</summary>
+/// <summary>A decision as the explanation endpoint serves it; <see cref="MetricName"/> names the trigger.</summary>
 internal sealed record DecisionView(
     string Namespace,
     string Name,
+    string MetricName,
     DateTimeOffset At,
     int DesiredReplicas,
     int CurrentReplicas,
@@ -58,9 +81,14 @@ internal sealed record DecisionView(
     string[] Rules,
     string Explanation)
 {
+    /// <summary>Per ScaledObject: every trigger's decision; null (left out) in lists and inside itself.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DecisionView[]? Triggers { get; init; }
+
     public static DecisionView From(ScaledObjectKey scaledObject, KedaDecision decision) => new(
         scaledObject.Namespace,
         scaledObject.Name,
+        decision.MetricName,
         decision.At,
         decision.Decision.DesiredReplicas,
         decision.Replicas.Current,

@@ -24,6 +24,14 @@ internal sealed record PodSet(IReadOnlyList<WorkloadPod> Pods, string? Unavailab
     public static PodSet Unknown(string reason) => new([], reason, null);
 }
 
+/// <summary>The object a ScaledObject scales (its <c>spec.scaleTargetRef</c>), as an event's involved object names it.</summary>
+/// <param name="ApiVersion">Group and version (<c>apps/v1</c>).</param>
+/// <param name="Kind">Kind (<c>Deployment</c>).</param>
+/// <param name="Namespace">The ScaledObject's namespace (a scale target lives beside it).</param>
+/// <param name="Name">The target's name.</param>
+/// <param name="Uid">The target's uid when its cache knows it, else null.</param>
+internal sealed record ScaleTarget(string ApiVersion, string Kind, string Namespace, string Name, string? Uid);
+
 /// <summary>
 /// The Kubernetes view the signal sources need, answered from watch caches: a call never lists from
 /// the API server.
@@ -35,4 +43,11 @@ internal interface IWorkloadPods
 
     /// <summary>The NvmlExporter pods (selected by the configured exporter selector) running on <paramref name="nodeNames"/>.</summary>
     PodSet GetExporters(IReadOnlyCollection<string> nodeNames);
+
+    /// <summary>
+    /// The scale target of ScaledObject <paramref name="scaledObject"/> in <paramref name="namespace"/>, from the
+    /// ScaledObject cache (asking starts that namespace's cache); null when not known now (no cluster, cache not
+    /// synced yet, ScaledObject not found or without a target).
+    /// </summary>
+    ScaleTarget? GetScaleTarget(string @namespace, string scaledObject) => null;
 }

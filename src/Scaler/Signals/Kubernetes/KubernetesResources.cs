@@ -11,8 +11,8 @@ internal sealed record CachedPod(string Namespace, string Name, IReadOnlyDiction
     public WorkloadPod ToWorkloadPod() => new(Namespace, Name, NodeName, PodIp, Ready);
 }
 
-/// <summary>A Deployment's or StatefulSet's pod selector, or why it has none usable.</summary>
-internal sealed record CachedWorkload(LabelSelector? Selector, string? Error);
+/// <summary>A Deployment's or StatefulSet's pod selector, or why it has none usable; and its uid (events name it).</summary>
+internal sealed record CachedWorkload(LabelSelector? Selector, string? Error, string? Uid = null);
 
 /// <summary>A ScaledObject's <c>spec.scaleTargetRef</c>, defaults applied, or why it cannot be read.</summary>
 internal sealed record CachedScaledObject(string? TargetName, string TargetKind, string TargetApiVersion, string? Error);
@@ -106,7 +106,7 @@ internal static class KubernetesResources
         return new CachedObject<CachedPod>($"{ns}/{name}", metadata.ResourceVersion, item);
     }
 
-    public static CachedObject<CachedWorkload>? ProjectWorkload(string? name, string? resourceVersion, V1LabelSelector? selector)
+    public static CachedObject<CachedWorkload>? ProjectWorkload(string? name, string? resourceVersion, V1LabelSelector? selector, string? uid = null)
     {
         if (name is null)
         {
@@ -114,8 +114,8 @@ internal static class KubernetesResources
         }
 
         var item = LabelSelector.TryFromSpec(selector, out var parsed, out var error)
-            ? new CachedWorkload(parsed, null)
-            : new CachedWorkload(null, error);
+            ? new CachedWorkload(parsed, null, uid)
+            : new CachedWorkload(null, error, uid);
         return new CachedObject<CachedWorkload>(name, resourceVersion, item);
     }
 

@@ -179,6 +179,40 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
         return new PodSet(matching, null, observedAt);
     }
 
+    public ScaleTarget? GetScaleTarget(string @namespace, string scaledObject)
+    {
+        if (_disposed || string.IsNullOrEmpty(@namespace) || string.IsNullOrEmpty(scaledObject))
+        {
+            return null;
+        }
+
+        var scaledObjects = ScaledObjects(@namespace);
+        var observedAt = _time.GetUtcNow();
+        if (NotReady(scaledObjects, ref observedAt) is not null
+            || !scaledObjects.Items.TryGetValue(scaledObject, out var cached)
+            || cached.TargetName is not { Length: > 0 } targetName)
+        {
+            return null;
+        }
+
+        // The uid comes from a workload cache only when one already runs for the namespace (GetPods started it):
+        // naming an event's object does not justify a new watch.
+        var workloads = (cached.TargetKind, cached.TargetApiVersion) switch
+        {
+            ("Deployment", "apps/v1") => $"deployments/{@namespace}",
+            ("StatefulSet", "apps/v1") => $"statefulsets/{@namespace}",
+            _ => null,
+        };
+        string? uid = null;
+        if (workloads is not null && _informers.TryGetValue(workloads, out var lazy) && lazy.IsValueCreated)
+        {
+            uid = (lazy.Value as ResourceInformer<V1Deployment, CachedWorkload>)?.Items.GetValueOrDefault(targetName)?.Uid
+                ?? (lazy.Value as ResourceInformer<V1StatefulSet, CachedWorkload>)?.Items.GetValueOrDefault(targetName)?.Uid;
+        }
+
+        return new ScaleTarget(cached.TargetApiVersion, cached.TargetKind, @namespace, targetName, uid);
+    }
+
     /// <summary>Starts the exporter cache now rather than on the first <see cref="GetExporters"/>.</summary>
     public void StartExporterCache() => _ = Exporters();
 
@@ -200,10 +234,10 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
         Informer($"scaledobjects/{ns}", () => KubernetesResources.ScaledObjects(_client, ns), KubernetesResources.ProjectScaledObject);
 
     private ResourceInformer<V1Deployment, CachedWorkload> Deployments(string ns) =>
-        Informer($"deployments/{ns}", () => KubernetesResources.Deployments(_client, ns), static d => KubernetesResources.ProjectWorkload(d.Metadata?.Name, d.Metadata?.ResourceVersion, d.Spec?.Selector));
+        Informer($"deployments/{ns}", () => KubernetesResources.Deployments(_client, ns), static d => KubernetesResources.ProjectWorkload(d.Metadata?.Name, d.Metadata?.ResourceVersion, d.Spec?.Selector, d.Metadata?.Uid));
 
     private ResourceInformer<V1StatefulSet, CachedWorkload> StatefulSets(string ns) =>
-        Informer($"statefulsets/{ns}", () => KubernetesResources.StatefulSets(_client, ns), static s => KubernetesResources.ProjectWorkload(s.Metadata?.Name, s.Metadata?.ResourceVersion, s.Spec?.Selector));
+        Informer($"statefulsets/{ns}", () => KubernetesResources.StatefulSets(_client, ns), static s => KubernetesResources.ProjectWorkload(s.Metadata?.Name, s.Metadata?.ResourceVersion, s.Spec?.Selector, s.Metadata?.Uid));
 
     private ResourceInformer<V1Pod, CachedPod> Pods(string ns) =>
         Informer($"pods/{ns}", () => KubernetesResources.NamespacedPods(_client, ns), KubernetesResources.ProjectPod);

@@ -167,7 +167,31 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         Assert.Equal("pending-requests", decision.GetProperty("drivingSignal").GetString());
         Assert.Contains("driven by pending-requests", decision.GetProperty("explanation").GetString(), StringComparison.Ordinal);
         var metrics = await http.GetStringAsync("/metrics");
-        Assert.Contains("scaler_keda_desired_replicas{namespace=\"llm\",scaledobject=\"explained\"} 3", metrics, StringComparison.Ordinal);
+        Assert.Contains($"scaler_keda_desired_replicas{{namespace=\"llm\",scaledobject=\"explained\",metric=\"{decision.GetProperty("metricName").GetString()}\"}} 3", metrics, StringComparison.Ordinal);
         Assert.Contains("scaler_keda_decisions_total{outcome=\"decided\",driver=\"pending-requests\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decisions_TwoTriggersOfOneScaledObject_EachListedTheHighestOnTop()
+    {
+        // Same ScaledObject, two Scaler triggers reading different queries; 12 pending: 12/5 -> 3 and 12/2 -> 6.
+        _host.Prometheus.Set(12);
+        var low = KedaScalerHost.ScaledObject("two-triggers", query: "sum(vllm:num_requests_waiting{model_name=\"llama\"})");
+        var high = KedaScalerHost.ScaledObject("two-triggers", new Dictionary<string, string> { ["pendingRequestsTarget"] = "2" }, query: "sum(vllm:num_requests_running{model_name=\"llama\"})");
+        var lowValue = await MetricsUntilAsync(low, v => v.MetricValueFloat == 3);
+        var highValue = await MetricsUntilAsync(high, v => v.MetricValueFloat == 6);
+        Assert.Equal((3, 6), (lowValue.MetricValueFloat, highValue.MetricValueFloat));
+
+        using var http = new HttpClient { BaseAddress = _host.HttpAddress };
+        var decision = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/decisions/llm/two-triggers");
+        var all = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/decisions");
+
+        // The top level is the trigger whose count the HPA follows (it takes the maximum), as before there were several.
+        Assert.Equal(6, decision.GetProperty("desiredReplicas").GetInt32());
+        var triggers = decision.GetProperty("triggers").EnumerateArray().ToList();
+        Assert.Equal([3, 6], triggers.Select(t => t.GetProperty("desiredReplicas").GetInt32()).Order());
+        Assert.Equal(2, triggers.Select(t => t.GetProperty("metricName").GetString()).Distinct().Count());
+        Assert.Equal(2, all.EnumerateArray().Count(d => d.GetProperty("name").GetString() == "two-triggers"));
+        Assert.All(all.EnumerateArray(), d => Assert.False(d.TryGetProperty("triggers", out _)));
     }
 }

@@ -81,6 +81,8 @@ internal sealed class KedaScalerHost : IAsyncDisposable
         }
 
         builder.Services.AddSingleton<IWorkloadPods>(new NoCluster());
+        // No cluster, whatever kubeconfig the machine has: no watch and no event leaves the test.
+        builder.Services.AddSingleton(new KubernetesCluster(null, "not running in a cluster (test)"));
         builder.Services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry());
         configure?.Invoke(builder.Services);
         builder.Services.AddSignalSources();

@@ -33,6 +33,11 @@ namespace Scaler.Tests.Signals.Kubernetes;
 ///   <see cref="DropWatches"/> (connections reset mid-stream), <see cref="CloseWatches"/> (streams end
 ///   cleanly), <see cref="StopAsync"/>/<see cref="RestartAsync"/> (connection refused, then back on the same port).</item>
 /// <item>Counters: <see cref="Count"/> by verb and resource, <see cref="OpenWatches"/>.</item>
+/// <item>Writes, for <c>events</c> (events.k8s.io/v1) only: create (POST to the namespace's collection: 201 with
+///   the stored object; 409 AlreadyExists; 422 Invalid for what kube-apiserver's event validation refuses) and
+///   patch (PATCH with <c>application/merge-patch+json</c> or <c>strategic-merge-patch+json</c>, merged per
+///   RFC 7386; 404 when absent). <see cref="EventsIn"/> reads what was written; <see cref="FailWritesWith"/>
+///   refuses writes only (403 Forbidden, as without the RBAC rule).</item>
 /// </list>
 /// Build objects with <see cref="FakeKubeObjects"/>. Dispose the server at the end of the test.
 /// </summary>
@@ -44,11 +49,13 @@ internal sealed class FakeKubeApi : IAsyncDisposable
         ["deployments"] = ("apps/v1", "Deployment"),
         ["statefulsets"] = ("apps/v1", "StatefulSet"),
         ["scaledobjects"] = ("keda.sh/v1alpha1", "ScaledObject"),
+        ["events"] = ("events.k8s.io/v1", "Event"),
     };
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Resource, string Namespace, string Name), JsonObject> _objects = [];
     private readonly List<StoredEvent> _history = [];
+    private readonly List<(string Resource, string Namespace, string Name)> _created = [];
     private readonly List<Watch> _watches = [];
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private long _resourceVersion = 1000;
@@ -64,6 +71,9 @@ internal sealed class FakeKubeApi : IAsyncDisposable
 
     /// <summary>When set, every request answers this status with a <c>Status</c> body (500: InternalError).</summary>
     public HttpStatusCode? FailWith { get; set; }
+
+    /// <summary>When set, every create and patch answers this status with a <c>Status</c> body; reads still work.</summary>
+    public HttpStatusCode? FailWritesWith { get; set; }
 
     /// <summary>Answer a watch from a compacted resourceVersion with HTTP 410 instead of an ERROR event.</summary>
     public bool GoneAsHttpStatus { get; set; }
@@ -85,6 +95,15 @@ internal sealed class FakeKubeApi : IAsyncDisposable
 
     /// <summary>How many requests of <paramref name="verb"/> (get, list, watch) reached <paramref name="resource"/>.</summary>
     public int Count(string verb, string resource) => _counts.GetValueOrDefault($"{verb} {resource}");
+
+    /// <summary>The events (events.k8s.io/v1) stored in namespace <paramref name="ns"/>, in creation order.</summary>
+    public IReadOnlyList<JsonObject> EventsIn(string ns)
+    {
+        lock (_lock)
+        {
+            return [.. _created.Where(k => k.Resource == "events" && k.Namespace == ns && _objects.ContainsKey(k)).Select(k => _objects[k].DeepClone().AsObject())];
+        }
+    }
 
     /// <summary>The watches of <paramref name="resource"/> open now.</summary>
     public int OpenWatches(string resource)
@@ -218,6 +237,12 @@ internal sealed class FakeKubeApi : IAsyncDisposable
         if (!TryRoute(context.Request.Path.Value ?? "", out var resource, out var ns, out var name))
         {
             await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource");
+            return;
+        }
+
+        if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method))
+        {
+            await HandleWriteAsync(context, resource, ns, name);
             return;
         }
 
@@ -380,6 +405,196 @@ internal sealed class FakeKubeApi : IAsyncDisposable
             lock (_lock)
             {
                 _watches.Remove(watch);
+            }
+        }
+    }
+
+    private async Task HandleWriteAsync(HttpContext context, string resource, string? ns, string? name)
+    {
+        var create = HttpMethods.IsPost(context.Request.Method);
+        Increment(create ? "create" : "patch", resource);
+        if (FailWritesWith is { } failure)
+        {
+            await WriteStatusAsync(context, failure, failure.ToString(),
+                $"{resource}.events.k8s.io is forbidden: User \"system:serviceaccount:scaler-system:scaler\" cannot {(create ? "create" : "patch")} resource \"{resource}\" in API group \"events.k8s.io\" in the namespace \"{ns}\"");
+            return;
+        }
+
+        if (resource != "events" || ns is null || (create ? name is not null : name is null))
+        {
+            await WriteStatusAsync(context, HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", "the fake API server writes only events, by namespace");
+            return;
+        }
+
+        if (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) is not JsonObject body)
+        {
+            await WriteStatusAsync(context, HttpStatusCode.BadRequest, "BadRequest", "the request body is not a JSON object");
+            return;
+        }
+
+        if (create)
+        {
+            var metadata = body["metadata"] as JsonObject ?? [];
+            var eventName = (string?)metadata["name"];
+            if ((string?)metadata["namespace"] is { } bodyNamespace && bodyNamespace != ns)
+            {
+                await WriteStatusAsync(context, HttpStatusCode.BadRequest, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+                return;
+            }
+
+            var problems = ValidateEvent(body, ns);
+            if (string.IsNullOrEmpty(eventName))
+            {
+                problems.Insert(0, "metadata.name: Required value: name or generateName is required");
+            }
+
+            if (problems.Count > 0)
+            {
+                await WriteStatusAsync(context, HttpStatusCode.UnprocessableEntity, "Invalid", $"Event.events.k8s.io \"{eventName}\" is invalid: {string.Join(", ", problems)}");
+                return;
+            }
+
+            JsonObject stored;
+            lock (_lock)
+            {
+                var key = (resource, ns, eventName!);
+                if (_objects.ContainsKey(key))
+                {
+                    stored = null!;
+                }
+                else
+                {
+                    metadata["namespace"] = ns;
+                    body["metadata"] = metadata;
+                    body["kind"] = "Event";
+                    body["apiVersion"] = "events.k8s.io/v1";
+                    Apply(body);
+                    _created.Add(key);
+                    stored = _objects[key].DeepClone().AsObject();
+                }
+            }
+
+            if (stored is null)
+            {
+                await WriteStatusAsync(context, HttpStatusCode.Conflict, "AlreadyExists", $"events.events.k8s.io \"{eventName}\" already exists");
+                return;
+            }
+
+            await WriteJsonAsync(context, HttpStatusCode.Created, stored);
+            return;
+        }
+
+        var contentType = context.Request.ContentType ?? "";
+        if (!contentType.StartsWith("application/merge-patch+json", StringComparison.Ordinal) && !contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal))
+        {
+            await WriteStatusAsync(context, HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType", $"the fake API server merges only merge and strategic merge patches, got '{contentType}'");
+            return;
+        }
+
+        JsonObject? patched;
+        List<string> invalid = [];
+        lock (_lock)
+        {
+            patched = _objects.GetValueOrDefault((resource, ns, name!))?.DeepClone().AsObject();
+            if (patched is not null)
+            {
+                MergePatch(patched, body);
+                invalid = ValidateEvent(patched, ns);
+                if (invalid.Count == 0)
+                {
+                    Apply(patched);
+                    patched = _objects[(resource, ns, name!)].DeepClone().AsObject();
+                }
+            }
+        }
+
+        if (patched is null)
+        {
+            await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", $"events.events.k8s.io \"{name}\" not found",
+                new JsonObject { ["name"] = name, ["group"] = "events.k8s.io", ["kind"] = "events" });
+            return;
+        }
+
+        if (invalid.Count > 0)
+        {
+            await WriteStatusAsync(context, HttpStatusCode.UnprocessableEntity, "Invalid", $"Event.events.k8s.io \"{name}\" is invalid: {string.Join(", ", invalid)}");
+            return;
+        }
+
+        await WriteJsonAsync(context, HttpStatusCode.OK, patched);
+    }
+
+    /// <summary>What kube-apiserver refuses in an events.k8s.io/v1 Event (pkg/apis/core/validation, ValidateEventCreate), in its words.</summary>
+    private static List<string> ValidateEvent(JsonObject e, string ns)
+    {
+        var problems = new List<string>();
+        void Required(string field)
+        {
+            if (e[field] is not JsonValue value || string.IsNullOrEmpty(value.ToString()))
+            {
+                problems.Add($"{field}: Required value");
+            }
+        }
+
+        Required("eventTime");
+        if ((string?)e["eventTime"] is { } eventTime && !DateTime.TryParseExact(eventTime, "yyyy-MM-dd'T'HH:mm:ss.ffffffK", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            // metav1.MicroTime is parsed with RFC3339Micro: exactly six fraction digits.
+            problems.Add($"eventTime: Invalid value: parsing time \"{eventTime}\" as \"2006-01-02T15:04:05.000000Z07:00\"");
+        }
+
+        Required("reportingController");
+        Required("reportingInstance");
+        Required("action");
+        Required("reason");
+        if ((string?)e["type"] is not ("Normal" or "Warning"))
+        {
+            problems.Add($"type: Unsupported value: \"{(string?)e["type"]}\": supported values: \"Normal\", \"Warning\"");
+        }
+
+        if ((string?)e["note"] is { } note && Encoding.UTF8.GetByteCount(note) > 1024)
+        {
+            problems.Add("note: Too long: may not be more than 1024 bytes");
+        }
+
+        if (((string?)e["reportingInstance"])?.Length > 128)
+        {
+            problems.Add("reportingInstance: Too long: may not be more than 128 bytes");
+        }
+
+        if (e["regarding"] is not JsonObject regarding || (string?)regarding["name"] is null || (string?)regarding["kind"] is null)
+        {
+            problems.Add("regarding: Required value");
+        }
+        else if ((string?)regarding["namespace"] is { } regardingNamespace && regardingNamespace != ns)
+        {
+            problems.Add("regarding.namespace: Invalid value: does not match event.namespace");
+        }
+
+        if (e["series"] is JsonObject series && ((int?)series["count"] < 2 || (string?)series["lastObservedTime"] is null))
+        {
+            problems.Add("series.count: Invalid value: should be at least 2; series.lastObservedTime: Required value");
+        }
+
+        return problems;
+    }
+
+    /// <summary>RFC 7386: objects merge key by key, null deletes, anything else replaces.</summary>
+    private static void MergePatch(JsonObject target, JsonObject patch)
+    {
+        foreach (var (key, value) in patch.ToList())
+        {
+            if (value is null)
+            {
+                target.Remove(key);
+            }
+            else if (value is JsonObject patchObject && target[key] is JsonObject targetObject)
+            {
+                MergePatch(targetObject, patchObject);
+            }
+            else
+            {
+                target[key] = value.DeepClone();
             }
         }
     }

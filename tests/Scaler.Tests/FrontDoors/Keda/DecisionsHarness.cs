@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Prometheus;
+using Scaler.FrontDoors.Keda;
+using Scaler.Signals;
+using Scaler.Signals.Kubernetes;
+using Scaler.Signals.Prometheus;
+using Scaler.Signals.RabbitMq;
+using Scaler.Tests.Signals.Core;
+
+namespace Scaler.Tests.FrontDoors.Keda;
+
+/// <summary>
+/// <see cref="KedaDecisions"/> and <see cref="KedaEventWriter"/> wired as <c>AddKedaFrontDoor</c> wires them, over the
+/// real <see cref="ReadingCache"/> on virtual time, with a Prometheus source answering per query
+/// (<see cref="QueryPrometheus"/>), the workload view and cluster the test gives, its own metrics registry and
+/// captured logs. Call <see cref="StartAsync"/> to start the event writer; dispose to stop it.
+/// </summary>
+internal sealed class DecisionsHarness : IAsyncDisposable
+{
+    public static readonly DateTimeOffset T0 = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>How often a query is read again; <see cref="AdvanceAsync"/> steps at least this far.</summary>
+    public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(1);
+
+    private readonly ServiceProvider _provider;
+
+    /// <param name="time">The virtual clock (shared with <paramref name="pods"/> when they need one); default a new one at <see cref="T0"/>.</param>
+    public DecisionsHarness(IWorkloadPods pods, KubernetesCluster cluster, Action<KedaEventsOptions>? events = null, FakeTimeProvider? time = null)
+    {
+        Time = time ?? new FakeTimeProvider(T0);
+        Prometheus = new QueryPrometheus(Time);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(Registry);
+        services.AddLogging(builder => builder.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        services.AddSingleton<ISignalSource<PrometheusQuery>>(Prometheus);
+        services.AddSignalSource<PrometheusQuery, QueryPrometheus>(PrometheusQuery.SourceName, o =>
+        {
+            o.RefreshInterval = Refresh;
+            o.StaleAfter = TimeSpan.FromHours(1);
+            o.UnavailableAfter = TimeSpan.FromHours(2);
+            o.IdleTimeout = TimeSpan.FromDays(1);
+            o.MaxRetryAttempts = 0;
+        });
+        services.AddSingleton(pods);
+        services.AddSingleton(cluster);
+        services.AddOptions<RabbitMqCredentialsOptions>();
+        services.AddOptions<KedaEventsOptions>().Configure(o =>
+        {
+            o.ReportingInstance = "scaler-7f9c4d5b8-x2x7k";
+            events?.Invoke(o);
+        });
+        services.AddSingleton<KedaMetrics>();
+        services.AddSingleton<KedaDecisions>();
+        services.AddSingleton<KedaEventWriter>();
+        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public QueryPrometheus Prometheus { get; }
+
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public KedaDecisions Decisions => _provider.GetRequiredService<KedaDecisions>();
+
+    public KedaEventWriter Writer => _provider.GetRequiredService<KedaEventWriter>();
+
+    public KedaMetrics KedaMetrics => _provider.GetRequiredService<KedaMetrics>();
+
+    public ReadingCache Cache => _provider.GetRequiredService<ReadingCache>();
+
+    public Task StartAsync() => Writer.StartAsync(CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Writer.StopAsync(CancellationToken.None);
+        await _provider.DisposeAsync();
+    }
+
+    /// <summary>Trigger metadata reading pending requests with <paramref name="query"/> from Prometheus; no rate limits, so only stabilization shapes the count.</summary>
+    public static Dictionary<string, string> Metadata(string query, params (string Key, string Value)[] extra)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["scalerAddress"] = "scaler.scaler-system:9090",
+            ["prometheusAddress"] = "http://prometheus.monitoring:9090",
+            ["pendingRequestsQuery"] = query,
+            ["pendingRequestsTarget"] = "5",
+            ["minReplicas"] = "1",
+            ["scaleUpLimit"] = "none",
+            ["scaleDownLimit"] = "none",
+        };
+        foreach (var (key, value) in extra)
+        {
+            metadata[key] = value;
+        }
+
+        return metadata;
+    }
+
+    /// <summary>What GetMetrics does: parse (throwing on bad metadata), then decide.</summary>
+    public async Task<KedaDecision> DecideAsync(string scaledObject, IReadOnlyDictionary<string, string> metadata)
+    {
+        Assert.True(Decisions.TryParse("llm", scaledObject, metadata, out var spec, out var errors), string.Join("; ", errors));
+        return await Decisions.DecideAsync(spec!, CancellationToken.None);
+    }
+
+    /// <summary>Advances virtual time by <paramref name="by"/> and waits until every cached query was read again.</summary>
+    public async Task AdvanceAsync(TimeSpan by)
+    {
+        var expected = Cache.Count;
+        var seen = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnRefreshed(string key)
+        {
+            if (Interlocked.Increment(ref seen) >= expected)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        Cache.Refreshed += OnRefreshed;
+        try
+        {
+            Time.Advance(by);
+            if (expected > 0)
+            {
+                await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        finally
+        {
+            Cache.Refreshed -= OnRefreshed;
+        }
+    }
+}
+
+/// <summary>A Prometheus source answering the value the test set for each query text (unavailable for others).</summary>
+internal sealed class QueryPrometheus(TimeProvider time) : ISignalSource<PrometheusQuery>
+{
+    private readonly ConcurrentDictionary<string, double> _values = new(StringComparer.Ordinal);
+
+    public void Set(string query, double value) => _values[query] = value;
+
+    public ValueTask<Reading> ReadAsync(PrometheusQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_values.TryGetValue(query.Query, out var value)
+            ? Reading.Fresh(value, time.GetUtcNow())
+            : Reading.Unavailable($"no value set for {query.Query}"));
+}

@@ -1,0 +1,132 @@
+using Scaler.FrontDoors.Keda;
+using Scaler.Signals.Kubernetes;
+using Scaler.Tests.Signals.GpuFleet;
+using static Scaler.Tests.FrontDoors.Keda.DecisionsHarness;
+
+namespace Scaler.Tests.FrontDoors.Keda;
+
+/// <summary>Several Scaler triggers on one ScaledObject: each keeps its own spec, engine state and last decision.</summary>
+public sealed class KedaDecisionsTests : IAsyncDisposable
+{
+    // Two triggers of ScaledObject llm/vllm reading different queries, as KEDA sends them: same name and
+    // namespace, different metadata.
+    private static readonly Dictionary<string, string> Waiting = Metadata("sum(vllm:num_requests_waiting)");
+    private static readonly Dictionary<string, string> Running = Metadata("sum(vllm:num_requests_running)");
+
+    private readonly StaticWorkloadPods _pods = new StaticWorkloadPods().WithPods(StaticWorkloadPods.Pod("vllm-7d9f-a"), StaticWorkloadPods.Pod("vllm-7d9f-b"));
+    private readonly DecisionsHarness _harness;
+
+    public KedaDecisionsTests() => _harness = new DecisionsHarness(_pods, new KubernetesCluster(null, "test: no cluster"));
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
+
+    [Fact]
+    public async Task DecideAsync_TwoTriggersOfOneScaledObject_IndependentDecisionsAndStabilization()
+    {
+        _harness.Prometheus.Set(Waiting["pendingRequestsQuery"], 20);
+        _harness.Prometheus.Set(Running["pendingRequestsQuery"], 5);
+
+        var waiting = await _harness.DecideAsync("vllm", Waiting);
+        var running = await _harness.DecideAsync("vllm", Running);
+
+        Assert.Equal(4, waiting.Decision.DesiredReplicas);
+        Assert.Equal(1, running.Decision.DesiredReplicas);
+        Assert.NotEqual(waiting.MetricName, running.MetricName);
+
+        // The HPA took the higher count: 4 replicas run. The waiting queue drains: that trigger's own 5-minute
+        // scale-down window holds its 4, while the other trigger, which never asked for 4, is not held up by it
+        // (one shared state would answer 4 for both).
+        _pods.WithPods([.. Enumerable.Range(0, 4).Select(i => StaticWorkloadPods.Pod($"vllm-7d9f-{i}"))]);
+        _harness.Prometheus.Set(Waiting["pendingRequestsQuery"], 5);
+        await _harness.AdvanceAsync(Refresh);
+        waiting = await _harness.DecideAsync("vllm", Waiting);
+        running = await _harness.DecideAsync("vllm", Running);
+
+        Assert.Equal(4, waiting.Decision.DesiredReplicas);
+        Assert.Contains("stabilization", waiting.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, running.Decision.DesiredReplicas);
+        Assert.Equal(
+            [(waiting.MetricName, 4), (running.MetricName, 1)],
+            _harness.Decisions.LatestFor(new ScaledObjectKey("llm", "vllm")).Select(d => (d.MetricName, d.Decision.DesiredReplicas)).OrderBy(d => d.MetricName == running.MetricName));
+    }
+
+    [Fact]
+    public async Task DecideAsync_TwoTriggers_GaugeChildPerTrigger()
+    {
+        _harness.Prometheus.Set(Waiting["pendingRequestsQuery"], 20);
+        _harness.Prometheus.Set(Running["pendingRequestsQuery"], 5);
+
+        var waiting = await _harness.DecideAsync("vllm", Waiting);
+        var running = await _harness.DecideAsync("vllm", Running);
+
+        Assert.Equal(4, _harness.KedaMetrics.DesiredReplicas.WithLabels("llm", "vllm", waiting.MetricName).Value);
+        Assert.Equal(1, _harness.KedaMetrics.DesiredReplicas.WithLabels("llm", "vllm", running.MetricName).Value);
+    }
+
+    [Fact]
+    public void TryParse_TwoTriggersAlternating_EachParsedOnce()
+    {
+        var decisions = _harness.Decisions;
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(decisions.TryParse("llm", "vllm", Waiting, out var first, out _));
+            Assert.True(decisions.TryParse("llm", "vllm", Running, out var second, out _));
+            Assert.NotEqual(first!.MetricName, second!.MetricName);
+        }
+
+        Assert.Equal(2, decisions.ParseCount);
+    }
+
+    [Fact]
+    public void TryParse_IdenticalMetadataInAnotherMapInstance_SameTriggerAndSpec()
+    {
+        var decisions = _harness.Decisions;
+
+        Assert.True(decisions.TryParse("llm", "vllm", Waiting, out var first, out _));
+        Assert.True(decisions.TryParse("llm", "vllm", new Dictionary<string, string>(Waiting), out var again, out _));
+
+        Assert.Same(first, again);
+        Assert.Equal(1, decisions.ParseCount);
+    }
+
+    [Fact]
+    public void TryParse_KnownMetadataFromTheWire_AllocatesNothing()
+    {
+        // The map type KEDA's requests arrive in (protobuf MapField), alternating between two triggers.
+        var waiting = KedaScalerHost.ScaledObject("vllm", query: "sum(vllm:num_requests_waiting)").ScalerMetadata;
+        var running = KedaScalerHost.ScaledObject("vllm", query: "sum(vllm:num_requests_running)").ScalerMetadata;
+        var decisions = _harness.Decisions;
+        Assert.True(decisions.TryParse("llm", "vllm", waiting, out _, out _));
+        Assert.True(decisions.TryParse("llm", "vllm", running, out _, out _));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            decisions.TryParse("llm", "vllm", (i & 1) == 0 ? waiting : running, out _, out _);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Less than a byte per call: no enumerator, key or list per call.
+        Assert.True(allocated < 1000, $"{allocated} bytes allocated by 1000 cached parses");
+        Assert.Equal(2, decisions.ParseCount);
+    }
+
+    [Fact]
+    public void TryParse_MoreTriggersThanKept_OldestReparsedNewestKept()
+    {
+        var decisions = _harness.Decisions;
+        var triggers = Enumerable.Range(0, KedaDecisions.SpecsPerScaledObject + 1).Select(i => Metadata($"sum(queue_{i})")).ToList();
+
+        foreach (var metadata in triggers)
+        {
+            Assert.True(decisions.TryParse("llm", "vllm", metadata, out _, out _));
+        }
+
+        Assert.True(decisions.TryParse("llm", "vllm", triggers[^1], out _, out _));
+        Assert.Equal(triggers.Count, decisions.ParseCount);
+        Assert.True(decisions.TryParse("llm", "vllm", triggers[0], out _, out _));
+        Assert.Equal(triggers.Count + 1, decisions.ParseCount);
+    }
+}
