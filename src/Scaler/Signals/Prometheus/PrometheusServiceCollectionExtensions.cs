@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,9 @@ internal static class PrometheusServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddPrometheusSignals(this IServiceCollection services, Action<SignalSourceOptions>? configure = null)
     {
-        services.AddOptions<PrometheusOptions>().BindConfiguration(PrometheusOptions.Section).ValidateOnStart();
+        services.AddOptions<PrometheusOptions>()
+            .Configure<IServiceProvider>(static (options, provider) => provider.GetService<IConfiguration>()?.GetSection(PrometheusOptions.Section).Bind(options))
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>());
         services.AddHttpClient(PrometheusSource.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(static sp => sp.GetRequiredService<IOptions<PrometheusOptions>>().Value.CreateHandler())
