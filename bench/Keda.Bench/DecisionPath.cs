@@ -105,15 +105,17 @@ internal static class DecisionPath
 
     /// <summary>
     /// CPU of the reading cache's refresh loops alone: <paramref name="objects"/> keys whose source answers at
-    /// once (no HTTP), refreshed every <paramref name="refresh"/>, nobody asking. Milliseconds of CPU per second.
+    /// once (no HTTP), refreshed every <paramref name="refresh"/> less up to <paramref name="jitter"/> of it, nobody
+    /// asking. Milliseconds of CPU per second.
     /// </summary>
-    public static async Task<double> RefreshLoopsCpuAsync(int objects, TimeSpan refresh)
+    public static async Task<double> RefreshLoopsCpuAsync(int objects, TimeSpan refresh, double jitter)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Signals:prometheus:RefreshInterval"] = refresh.ToString("c", CultureInfo.InvariantCulture),
+            ["Signals:RefreshJitter"] = jitter.ToString(CultureInfo.InvariantCulture),
         });
         builder.Services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<ISignalSource<Scaler.Signals.Prometheus.PrometheusQuery>, InstantSource>();

@@ -13,10 +13,16 @@ using Scaler.FrontDoors.Keda.Protocol;
 // resident memory, and (in-process) the cost of the door's decision path. Goals (issue 5): GetMetrics
 // p99 <= 2 ms, >= 80% of the floor's throughput, push <= 1 s.
 // Usage: dotnet run -c Release --project bench/Keda.Bench -- [--objects 1000] [--seconds 10] [--warmup 3]
-//        [--levels 1,16,64] [--rounds 20] [--refresh default|1] [--scaler path/to/scaler.dll]
+//        [--levels 1,16,64] [--rounds 20] [--refresh default|1] [--scaler path/to/scaler.dll] [--loops]
 //        [--Section:Key=value ...]   (passed to the server, e.g. --Signals:prometheus:PushRefreshInterval=00:00:00.75)
 // By default the server runs with its shipped settings (refresh 5 s, push refresh 500 ms).
 var options = BenchOptions.Parse(args);
+if (options.LoopsOnly)
+{
+    await PrintRefreshLoopsAsync(options.Objects, options.Refresh ?? new Scaler.Signals.SignalSourceOptions().RefreshInterval);
+    return 0;
+}
+
 var scalerDll = options.ScalerDll ?? FindScalerDll();
 var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 Console.WriteLine(Invariant($"machine: {Environment.ProcessorCount} cores, load average before the run {load}; {RuntimeInfo()}"));
@@ -158,8 +164,7 @@ Console.WriteLine(Invariant($"fake Prometheus answered {prometheusReads:N0} quer
 var readsPerSecond = options.Objects / refresh.TotalSeconds;
 Console.WriteLine(Invariant($"idle background (no RPCs, {options.Objects} keys refreshing, ~{readsPerSecond:N0} reads/s): server {backgroundServer.TotalMilliseconds:0} ms CPU per second (~{backgroundServer.TotalMicroseconds / readsPerSecond:0} µs per read), bench process with the fake Prometheus {backgroundBench.TotalMilliseconds:0} ms CPU per second."));
 
-var loopsCpu = await DecisionPath.RefreshLoopsCpuAsync(options.Objects, refresh);
-Console.WriteLine(Invariant($"in-process, {options.Objects} keys refreshing every {refresh.TotalSeconds:0.###} s from a source that answers at once (no HTTP): {loopsCpu:0} ms CPU per second (cache, resilience pipeline, metrics)."));
+await PrintRefreshLoopsAsync(options.Objects, refresh);
 
 Console.WriteLine();
 Console.WriteLine(Invariant($"### Decision path in-process ({options.Objects} ScaledObjects round-robin, one caller, no gRPC)"));
@@ -178,6 +183,17 @@ if (exitedEarly)
 }
 
 return 0;
+
+// The refresh loops alone, in lockstep (no jitter) and staggered (the shipped jitter): what spreading the wake-ups costs.
+static async Task PrintRefreshLoopsAsync(int objects, TimeSpan refresh)
+{
+    var shippedJitter = new Scaler.Signals.ReadingCacheOptions().RefreshJitter;
+    foreach (var jitter in new[] { 0, shippedJitter })
+    {
+        var cpu = await DecisionPath.RefreshLoopsCpuAsync(objects, refresh, jitter);
+        Console.WriteLine(Invariant($"in-process, {objects} keys refreshing every {refresh.TotalSeconds:0.###} s (jitter {jitter:0.##}) from a source that answers at once (no HTTP): {cpu:0} ms CPU per second, {cpu * 1000 / (objects / refresh.TotalSeconds):0} µs per read (cache, resilience pipeline, metrics, timers)."));
+    }
+}
 
 static ScaledObjectRef ScaledObject(Uri prometheus, string name, string? query = null)
 {
@@ -257,7 +273,8 @@ static TimeSpan Nearest(List<TimeSpan> sorted, double p) => sorted[Math.Clamp((i
 static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
 /// <param name="Refresh">The Prometheus signal's refresh interval; null: the server's shipped default.</param>
-internal sealed record BenchOptions(int Objects, TimeSpan Window, TimeSpan WarmUp, int[] Levels, int Rounds, TimeSpan? Refresh, string? ScalerDll, string[] ServerArguments)
+/// <param name="LoopsOnly">Only the in-process refresh-loop measurement (<c>--loops</c>).</param>
+internal sealed record BenchOptions(int Objects, TimeSpan Window, TimeSpan WarmUp, int[] Levels, int Rounds, TimeSpan? Refresh, string? ScalerDll, string[] ServerArguments, bool LoopsOnly = false)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -276,6 +293,7 @@ internal sealed record BenchOptions(int Objects, TimeSpan Window, TimeSpan WarmU
                 "--rounds" => options with { Rounds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--refresh" => options with { Refresh = Next() is "default" ? null : TimeSpan.FromSeconds(double.Parse(args[i], CultureInfo.InvariantCulture)) },
                 "--scaler" => options with { ScalerDll = Next() },
+                "--loops" => options with { LoopsOnly = true },
                 _ when args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains(':', StringComparison.Ordinal) => AddServer(options, server, args[i]),
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };

@@ -197,6 +197,23 @@ public class ReadingCacheWatchTests
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), delay);
     }
 
+    public static TheoryData<int, int> Grid => new()
+    {
+        { 5000, 5000 },  // on the grid: unchanged
+        { 5019, 5000 },  // rounded down, never later
+        { 5020, 5020 },  // the next step
+        { 4537, 4520 },  // a jittered time
+    };
+
+    [Theory]
+    [MemberData(nameof(Grid))]
+    public void OnGrid_DueTime_RoundedDownToTheGrid(int dueMilliseconds, int expectedMilliseconds)
+    {
+        var due = ReadingCache.OnGrid(T0 + TimeSpan.FromMilliseconds(dueMilliseconds));
+
+        Assert.Equal(T0 + TimeSpan.FromMilliseconds(expectedMilliseconds), due);
+    }
+
     [Fact]
     public async Task Refresh_ThousandKeysStartedTogether_SpreadOverTheJitterWindow()
     {
@@ -226,10 +243,13 @@ public class ReadingCacheWatchTests
         h.Time.Advance(Refresh);
         await allRefreshed.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        // Every key due between 4.5 s and 5 s, spread over the window rather than at one instant.
+        // Every key due between 4.5 s and 5 s on the 20 ms grid, spread over the window's 25 steps rather than at one instant.
         var times = due.Values.Select(t => (t - T0).TotalSeconds).ToList();
+        var perStep = times.GroupBy(t => t).Select(g => g.Count()).ToList();
         Assert.All(times, t => Assert.InRange(t, 4.5, 5.0));
-        Assert.True(times.Distinct().Count() > 990, $"{times.Distinct().Count()} distinct refresh times");
+        Assert.All(due.Values, t => Assert.Equal(0, (t - T0).Ticks % ReadingCache.DueGrid.Ticks));
+        Assert.True(perStep.Count >= 20, $"{perStep.Count} distinct refresh times");
+        Assert.True(perStep.Max() < 100, $"{perStep.Max()} keys at one instant");
         Assert.InRange(times.Count(t => t < 4.75), 400, 600);
         Assert.Equal(2000, h.Source.Reads);
     }
