@@ -13,20 +13,29 @@ using Scaler.FrontDoors.Keda.Protocol;
 // resident memory, and (in-process) the cost of the door's decision path. Goals (issue 5): GetMetrics
 // p99 <= 2 ms, >= 80% of the floor's throughput, push <= 1 s.
 // Usage: dotnet run -c Release --project bench/Keda.Bench -- [--objects 1000] [--seconds 10] [--warmup 3]
-//        [--levels 1,16,64] [--rounds 20] [--refresh 1] [--scaler path/to/scaler.dll]
+//        [--levels 1,16,64] [--rounds 20] [--refresh default|1] [--scaler path/to/scaler.dll] [--loops]
+//        [--Section:Key=value ...]   (passed to the server, e.g. --Signals:prometheus:PushRefreshInterval=00:00:00.75)
+// By default the server runs with its shipped settings (refresh 5 s, push refresh 500 ms).
 var options = BenchOptions.Parse(args);
+if (options.LoopsOnly)
+{
+    await PrintRefreshLoopsAsync(options.Objects, options.Refresh ?? new Scaler.Signals.SignalSourceOptions().RefreshInterval);
+    return 0;
+}
+
 var scalerDll = options.ScalerDll ?? FindScalerDll();
 var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 Console.WriteLine(Invariant($"machine: {Environment.ProcessorCount} cores, load average before the run {load}; {RuntimeInfo()}"));
-Console.WriteLine(Invariant($"ScaledObjects {options.Objects}, refresh interval of the Prometheus signal {options.Refresh.TotalSeconds:0.###} s, window {options.Window.TotalSeconds:0} s per level after {options.WarmUp.TotalSeconds:0} s warm-up"));
+var shipped = new Scaler.Signals.SignalSourceOptions();
+var refresh = options.Refresh ?? shipped.RefreshInterval;
+Console.WriteLine(Invariant($"ScaledObjects {options.Objects}, refresh interval of the Prometheus signal {refresh.TotalSeconds:0.###} s ({(options.Refresh is null ? "shipped default" : "set")}), push refresh {shipped.PushRefreshInterval.TotalMilliseconds:0} ms unless set, window {options.Window.TotalSeconds:0} s per level after {options.WarmUp.TotalSeconds:0} s warm-up"));
 
 await using var prometheus = await FakePrometheus.StartAsync();
 prometheus.DefaultValue = 12; // 12 pending requests, target 5 per replica: the engine wants 3 replicas.
 
-var refresh = TimeSpan.FromTicks(options.Refresh.Ticks);
 string[] serverArguments =
 [
-    "--Signals:prometheus:RefreshInterval=" + refresh.ToString("c", CultureInfo.InvariantCulture),
+    .. options.Refresh is { } set ? ["--Signals:prometheus:RefreshInterval=" + set.ToString("c", CultureInfo.InvariantCulture)] : Array.Empty<string>(),
     .. options.ServerArguments,
 ];
 using var scaler = ScalerProcess.Start(scalerDll, serverArguments);
@@ -61,7 +70,7 @@ Console.WriteLine(Invariant($"primed {options.Objects} ScaledObjects in {primed.
 var idleCpu = scaler.CpuTime;
 var idleClientCpu = Process.GetCurrentProcess().TotalProcessorTime;
 var idleClock = Stopwatch.StartNew();
-await Task.Delay(TimeSpan.FromSeconds(5));
+await Task.Delay(refresh * 2 > TimeSpan.FromSeconds(5) ? refresh * 2 : TimeSpan.FromSeconds(5)); // at least two refresh rounds
 var backgroundServer = (scaler.CpuTime - idleCpu) / idleClock.Elapsed.TotalSeconds;
 var backgroundBench = (Process.GetCurrentProcess().TotalProcessorTime - idleClientCpu) / idleClock.Elapsed.TotalSeconds;
 Console.WriteLine(Invariant($"idle background: server {backgroundServer.TotalMilliseconds:0} ms CPU/s, bench process (fake Prometheus) {backgroundBench.TotalMilliseconds:0} ms CPU/s"));
@@ -80,7 +89,9 @@ foreach (var inFlight in options.Levels)
 var (rssAfterLoad, peakAfterLoad) = scaler.Memory();
 
 // Push: a ScaledObject of its own per round, its stream open and inactive (0 pending); the fake Prometheus
-// starts answering 4 pending at a random moment relative to the refresh ticks; latency is from then to `true`.
+// starts answering 4 pending at a random moment relative to the refresh ticks (the open stream makes its
+// signal refresh at the push interval, so a random moment within a second covers every phase); latency is
+// from then to `true`.
 var pushLatencies = new List<TimeSpan>();
 var early = 0;
 for (var round = 0; round < options.Rounds; round++)
@@ -92,7 +103,7 @@ for (var round = 0; round < options.Rounds; round++)
     await PrimeAsync(client, [new GetMetricsRequest { ScaledObjectRef = reference, MetricName = spec.MetricSpecs[0].MetricName }], expected: 0, TimeSpan.FromSeconds(10));
     using var stream = client.StreamIsActive(reference);
     var first = stream.ResponseStream.MoveNext(CancellationToken.None);
-    await Task.Delay(TimeSpan.FromMilliseconds(200 + Random.Shared.Next(0, (int)refresh.TotalMilliseconds)));
+    await Task.Delay(TimeSpan.FromMilliseconds(200 + Random.Shared.Next(0, 1000)));
     if (first.IsCompleted)
     {
         early++;
@@ -107,8 +118,17 @@ for (var round = 0; round < options.Rounds; round++)
     }
 }
 
+// The background again at the end, JIT and tiering long done: the steady-state cost of the refresh loops.
+var settledCpu = scaler.CpuTime;
+var settledReads = prometheus.Reads;
+var settledClock = Stopwatch.StartNew();
+await Task.Delay(refresh * 2 > TimeSpan.FromSeconds(5) ? refresh * 2 : TimeSpan.FromSeconds(5));
+var backgroundSettled = (scaler.CpuTime - settledCpu) / settledClock.Elapsed.TotalSeconds;
+var settledReadRate = (prometheus.Reads - settledReads) / settledClock.Elapsed.TotalSeconds;
+
 var (rssEnd, peakEnd) = scaler.Memory();
 var prometheusReads = prometheus.Reads;
+var prometheusConnections = prometheus.Connections; // before the in-process measurement below adds its own client's
 var exitedEarly = scaler.HasExited;
 var serverTail = scaler.Tail;
 
@@ -132,7 +152,7 @@ foreach (var (method, result) in rows)
 
 pushLatencies.Sort();
 Console.WriteLine();
-Console.WriteLine(Invariant($"### Push: signal change to `true` on StreamIsActive (refresh interval {refresh.TotalSeconds:0.###} s)"));
+Console.WriteLine(Invariant($"### Push: signal change to `true` on StreamIsActive (refresh interval {refresh.TotalSeconds:0.###} s; the stream's signal at the push interval)"));
 Console.WriteLine();
 Console.WriteLine("| Rounds | p50 ms | p90 ms | max ms | min ms | true before the change |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
@@ -149,11 +169,12 @@ Console.WriteLine(Invariant($"| started, idle | {rssIdle:0} | |"));
 Console.WriteLine(Invariant($"| after the load levels | {rssAfterLoad:0} | {peakAfterLoad:0} |"));
 Console.WriteLine(Invariant($"| end of run | {rssEnd:0} | {peakEnd:0} |"));
 Console.WriteLine();
-Console.WriteLine(Invariant($"fake Prometheus answered {prometheusReads:N0} queries (the signal loops of {options.Objects + options.Rounds} keys) over {prometheus.Connections:N0} HTTP connections."));
-Console.WriteLine(Invariant($"idle background (no RPCs, {options.Objects} keys refreshing): server {backgroundServer.TotalMilliseconds:0} ms CPU per second, bench process with the fake Prometheus {backgroundBench.TotalMilliseconds:0} ms CPU per second."));
+Console.WriteLine(Invariant($"fake Prometheus answered {prometheusReads:N0} queries (the signal loops of {options.Objects + options.Rounds} keys) over {prometheusConnections:N0} HTTP connections."));
+var readsPerSecond = options.Objects / refresh.TotalSeconds;
+Console.WriteLine(Invariant($"idle background at the end (steady state, {settledReadRate:N0} reads/s measured at the fake): server {backgroundSettled.TotalMilliseconds:0} ms CPU per second (~{backgroundSettled.TotalMicroseconds / settledReadRate:0} µs per read)."));
+Console.WriteLine(Invariant($"idle background (no RPCs, {options.Objects} keys refreshing, ~{readsPerSecond:N0} reads/s): server {backgroundServer.TotalMilliseconds:0} ms CPU per second (~{backgroundServer.TotalMicroseconds / readsPerSecond:0} µs per read), bench process with the fake Prometheus {backgroundBench.TotalMilliseconds:0} ms CPU per second."));
 
-var loopsCpu = await DecisionPath.RefreshLoopsCpuAsync(options.Objects, refresh);
-Console.WriteLine(Invariant($"in-process, {options.Objects} keys refreshing every {refresh.TotalSeconds:0.###} s from a source that answers at once (no HTTP): {loopsCpu:0} ms CPU per second (cache, resilience pipeline, metrics)."));
+await PrintRefreshLoopsAsync(options.Objects, refresh);
 
 Console.WriteLine();
 Console.WriteLine(Invariant($"### Decision path in-process ({options.Objects} ScaledObjects round-robin, one caller, no gRPC)"));
@@ -172,6 +193,20 @@ if (exitedEarly)
 }
 
 return 0;
+
+// The refresh loops alone, in lockstep (no jitter) and staggered (the shipped jitter): what spreading the wake-ups costs.
+static async Task PrintRefreshLoopsAsync(int objects, TimeSpan refresh)
+{
+    var shippedJitter = new Scaler.Signals.ReadingCacheOptions().RefreshJitter;
+
+    // A first pass, not printed: whichever variant ran first paid for the JIT.
+    await DecisionPath.RefreshLoopsCpuAsync(objects, refresh, shippedJitter);
+    foreach (var jitter in new[] { 0, shippedJitter })
+    {
+        var cpu = await DecisionPath.RefreshLoopsCpuAsync(objects, refresh, jitter);
+        Console.WriteLine(Invariant($"in-process, {objects} keys refreshing every {refresh.TotalSeconds:0.###} s (jitter {jitter:0.##}) from a source that answers at once (no HTTP): {cpu:0} ms CPU per second, {cpu * 1000 / (objects / refresh.TotalSeconds):0} µs per read (cache, resilience pipeline, metrics, timers)."));
+    }
+}
 
 static ScaledObjectRef ScaledObject(Uri prometheus, string name, string? query = null)
 {
@@ -250,11 +285,13 @@ static TimeSpan Nearest(List<TimeSpan> sorted, double p) => sorted[Math.Clamp((i
 
 static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
-internal sealed record BenchOptions(int Objects, TimeSpan Window, TimeSpan WarmUp, int[] Levels, int Rounds, TimeSpan Refresh, string? ScalerDll, string[] ServerArguments)
+/// <param name="Refresh">The Prometheus signal's refresh interval; null: the server's shipped default.</param>
+/// <param name="LoopsOnly">Only the in-process refresh-loop measurement (<c>--loops</c>).</param>
+internal sealed record BenchOptions(int Objects, TimeSpan Window, TimeSpan WarmUp, int[] Levels, int Rounds, TimeSpan? Refresh, string? ScalerDll, string[] ServerArguments, bool LoopsOnly = false)
 {
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions(1000, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), [1, 16, 64], 20, TimeSpan.FromSeconds(1), null, []);
+        var options = new BenchOptions(1000, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3), [1, 16, 64], 20, null, null, []);
         var server = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -267,8 +304,9 @@ internal sealed record BenchOptions(int Objects, TimeSpan Window, TimeSpan WarmU
                 "--warmup" => options with { WarmUp = TimeSpan.FromSeconds(Seconds()) },
                 "--levels" => options with { Levels = [.. Next().Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] },
                 "--rounds" => options with { Rounds = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--refresh" => options with { Refresh = TimeSpan.FromSeconds(Seconds()) },
+                "--refresh" => options with { Refresh = Next() is "default" ? null : TimeSpan.FromSeconds(double.Parse(args[i], CultureInfo.InvariantCulture)) },
                 "--scaler" => options with { ScalerDll = Next() },
+                "--loops" => options with { LoopsOnly = true },
                 _ when args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains(':', StringComparison.Ordinal) => AddServer(options, server, args[i]),
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };

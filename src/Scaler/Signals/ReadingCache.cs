@@ -25,11 +25,22 @@ namespace Scaler.Signals;
 /// <see cref="SignalSourceOptions.IdleTimeout"/> stops refreshing and is evicted; at most
 /// <see cref="ReadingCacheOptions.MaxKeys"/> keys are kept (least recently asked go first).
 /// </para>
+/// <para>
+/// A key someone <see cref="Watch">watches</see> (a push stream) refreshes every
+/// <see cref="SignalSourceOptions.PushRefreshInterval"/> instead, and tells its watchers when its value or
+/// status changed; it goes back to <see cref="SignalSourceOptions.RefreshInterval"/> when its last watcher
+/// goes. Each wait is shortened by a random share of up to <see cref="ReadingCacheOptions.RefreshJitter"/>
+/// of the interval, so keys started together do not refresh in lockstep; a key is never refreshed later
+/// than its interval.
+/// </para>
 /// No exception escapes <see cref="GetAsync"/>.
 /// </summary>
 internal sealed class ReadingCache : IDisposable
 {
     private const string FirstReadInProgress = "first read in progress";
+
+    /// <summary>Refresh times are rounded down to this grid (see <see cref="OnGrid"/>); well under the shortest interval (50 ms).</summary>
+    internal static readonly TimeSpan DueGrid = TimeSpan.FromMilliseconds(20);
 
     private readonly IServiceProvider _services;
     private readonly SignalPipelines _pipelines;
@@ -40,9 +51,16 @@ internal sealed class ReadingCache : IDisposable
     private readonly MemoryCache _cache;
     private readonly int _maxKeys;
     private readonly ConcurrentDictionary<string, Entry> _live = new(StringComparer.Ordinal);
+
+    // Watchers per key, swapped whole under _gate; a key without watchers has no entry here.
+    private readonly ConcurrentDictionary<string, Watcher[]> _watched = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly double _jitter;
+    private readonly Random _random;
+    private readonly Lock _randomGate = new();
     private volatile bool _disposed;
 
+    /// <param name="random">Draws the refresh jitter; tests pass a seeded one. Default <see cref="Random.Shared"/>.</param>
     public ReadingCache(
         IServiceProvider services,
         SignalPipelines pipelines,
@@ -50,7 +68,8 @@ internal sealed class ReadingCache : IDisposable
         IOptionsMonitor<SignalSourceOptions> options,
         IOptions<ReadingCacheOptions> cacheOptions,
         TimeProvider time,
-        ILogger<ReadingCache> logger)
+        ILogger<ReadingCache> logger,
+        Random? random = null)
     {
         ArgumentNullException.ThrowIfNull(cacheOptions);
         _services = services;
@@ -60,6 +79,8 @@ internal sealed class ReadingCache : IDisposable
         _time = time;
         _logger = logger;
         _maxKeys = cacheOptions.Value.MaxKeys;
+        _jitter = cacheOptions.Value.RefreshJitter;
+        _random = random ?? Random.Shared;
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = _maxKeys, CompactionPercentage = 0.05 });
         metrics.Registry.AddBeforeCollectCallback(UpdateAges);
     }
@@ -72,6 +93,42 @@ internal sealed class ReadingCache : IDisposable
 
     /// <summary>Raised when a key is evicted and its loop stops.</summary>
     internal event Action<string>? Evicted;
+
+    /// <summary>Raised when a key's loop has picked the time of its next refresh (tests check the schedule with it).</summary>
+    internal event Action<string, DateTimeOffset>? Scheduled;
+
+    /// <summary>
+    /// Marks <paramref name="query"/>'s key as watched until the returned handle is disposed: while it has a
+    /// watcher, the key refreshes every <see cref="SignalSourceOptions.PushRefreshInterval"/> (or its
+    /// <see cref="SignalSourceOptions.RefreshInterval"/> if that is shorter), is not evicted for being idle,
+    /// and <paramref name="onChanged"/> runs (on the refresh loop; it must be quick and must not block)
+    /// after each refresh that changed the key's value or status. Failures keep their pipeline: retries,
+    /// timeouts and the upstream's circuit breaker apply as for any refresh. A key not cached yet is watched
+    /// from its first ask (<see cref="GetAsync"/> starts it). Disposing the handle twice is harmless.
+    /// </summary>
+    public IDisposable Watch(SignalQuery query, Action? onChanged = null)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var watcher = new Watcher(this, query.Key, query.Source, onChanged);
+        bool first;
+        lock (_gate)
+        {
+            var before = _watched.TryGetValue(query.Key, out var members) ? members : [];
+            _watched[query.Key] = [.. before, watcher];
+            first = before.Length == 0;
+        }
+
+        if (first)
+        {
+            SignalsLog.Watched(_logger, query.Source, query.Key);
+            Reschedule(query.Key);
+        }
+
+        return watcher;
+    }
+
+    /// <summary>How many watchers <paramref name="key"/> has.</summary>
+    internal int WatcherCount(string key) => _watched.TryGetValue(key, out var members) ? members.Length : 0;
 
     /// <summary>
     /// The reading for <paramref name="query"/>: the cached one, or for a key not asked before, the first
@@ -213,19 +270,20 @@ internal sealed class ReadingCache : IDisposable
     {
         try
         {
-            using var timer = new PeriodicTimer(entry.Options.RefreshInterval, _time);
-            do
+            while (true)
             {
+                var started = _time.GetUtcNow();
                 await RefreshAsync(entry).ConfigureAwait(false);
                 var idle = _time.GetUtcNow() - entry.LastAsked;
-                if (idle > entry.Options.IdleTimeout)
+                if (idle > entry.Options.IdleTimeout && !_watched.ContainsKey(entry.Key))
                 {
                     SignalsLog.IdleEvicted(_logger, entry.Source, entry.Key, idle);
                     Evict(entry, "idle");
                     return;
                 }
+
+                await WaitForNextRefreshAsync(entry, started).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(entry.Stopping).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (entry.Stopping.IsCancellationRequested)
         {
@@ -235,13 +293,132 @@ internal sealed class ReadingCache : IDisposable
 #pragma warning restore CA1031
         {
             SignalsLog.LoopFailed(_logger, exception, entry.Source, entry.Key);
-            entry.Apply(Reading.Unavailable(ReadFailure.Other, "refresh loop failed: " + SecretScrubber.Scrub(exception.Message)), _time.GetUtcNow());
+            entry.Apply(Reading.Unavailable(ReadFailure.Other, "refresh loop failed: " + SecretScrubber.Scrub(exception.Message)), _time.GetUtcNow(), out _);
             Evict(entry, "loop failed");
         }
         finally
         {
             Evict(entry, reason: null);
             entry.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="started"/> plus the key's interval less its jitter (start to start: a slow
+    /// read does not push the schedule back; a read that overran it is followed at once). Watching or
+    /// unwatching the key wakes the wait, which is then measured against the new interval.
+    /// </summary>
+    private async Task WaitForNextRefreshAsync(Entry entry, DateTimeOffset started)
+    {
+        var jitter = NextJitter();
+        while (true)
+        {
+            // The wake token first, then the interval: a watch that lands in between cancels this token.
+            var wake = entry.WakeToken;
+            entry.Stopping.ThrowIfCancellationRequested();
+            var interval = _watched.ContainsKey(entry.Key) ? Min(entry.Options.PushRefreshInterval, entry.Options.RefreshInterval) : entry.Options.RefreshInterval;
+            var due = OnGrid(started + NextDelay(interval, jitter));
+            Scheduled?.Invoke(entry.Key, due);
+            var wait = due - _time.GetUtcNow();
+            if (wait <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(wait, _time, wake).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (!entry.Stopping.IsCancellationRequested)
+            {
+                // Watched or unwatched meanwhile: measure again against the new interval.
+            }
+        }
+    }
+
+    /// <summary>The wait before the next refresh: <paramref name="interval"/> shortened by <paramref name="jitter"/> (a share of it).</summary>
+    internal static TimeSpan NextDelay(TimeSpan interval, double jitter) => TimeSpan.FromTicks((long)(interval.Ticks * (1 - jitter)));
+
+    /// <summary>
+    /// <paramref name="due"/> rounded down to a <see cref="DueGrid"/> boundary: keys that fall due within the same
+    /// few milliseconds wake the thread pool once between them, instead of one wake-up (and one spin) each,
+    /// which is what spreading the keys out would otherwise cost in idle CPU. Never later than asked.
+    /// </summary>
+    internal static DateTimeOffset OnGrid(DateTimeOffset due) => new(due.UtcTicks - (due.UtcTicks % DueGrid.Ticks), TimeSpan.Zero);
+
+    private double NextJitter()
+    {
+        if (_jitter <= 0)
+        {
+            return 0;
+        }
+
+        lock (_randomGate)
+        {
+            return _jitter * _random.NextDouble();
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void Reschedule(string key)
+    {
+        if (_live.TryGetValue(key, out var entry))
+        {
+            entry.Wake();
+        }
+    }
+
+    private void Unwatch(Watcher watcher)
+    {
+        bool last;
+        lock (_gate)
+        {
+            var members = _watched.TryGetValue(watcher.Key, out var current) ? current : [];
+            var index = Array.IndexOf(members, watcher);
+            if (index < 0)
+            {
+                return;
+            }
+
+            last = members.Length == 1;
+            if (last)
+            {
+                _watched.TryRemove(watcher.Key, out _);
+            }
+            else
+            {
+                _watched[watcher.Key] = [.. members.AsSpan(0, index), .. members.AsSpan(index + 1)];
+            }
+        }
+
+        if (last)
+        {
+            SignalsLog.Unwatched(_logger, watcher.Source, watcher.Key);
+            Reschedule(watcher.Key);
+        }
+    }
+
+    private void NotifyWatchers(string key)
+    {
+        if (!_watched.TryGetValue(key, out var members))
+        {
+            return;
+        }
+
+        foreach (var watcher in members)
+        {
+            try
+            {
+                watcher.OnChanged?.Invoke();
+            }
+#pragma warning disable CA1031 // One watcher's bug must not stop the key's loop or the other watchers.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                SignalsLog.WatcherFailed(_logger, exception, watcher.Source, key);
+            }
         }
     }
 
@@ -274,7 +451,7 @@ internal sealed class ReadingCache : IDisposable
         }
 
         var now = _time.GetUtcNow();
-        switch (entry.Apply(reading, now))
+        switch (entry.Apply(reading, now, out var changed))
         {
             case Transition.StartedFailing:
                 SignalsLog.Failing(_logger, entry.Source, entry.Key, reading.Reason ?? "no value");
@@ -288,6 +465,10 @@ internal sealed class ReadingCache : IDisposable
         }
 
         Refreshed?.Invoke(entry.Key);
+        if (changed)
+        {
+            NotifyWatchers(entry.Key);
+        }
     }
 
     private void Evict(Entry entry, string? reason)
@@ -331,6 +512,26 @@ internal sealed class ReadingCache : IDisposable
         return SecretScrubber.Scrub(message);
     }
 
+    /// <summary>One <see cref="Watch"/> handle.</summary>
+    private sealed class Watcher(ReadingCache cache, string key, string source, Action? onChanged) : IDisposable
+    {
+        private int _disposed;
+
+        public string Key { get; } = key;
+
+        public string Source { get; } = source;
+
+        public Action? OnChanged { get; } = onChanged;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                cache.Unwatch(this);
+            }
+        }
+    }
+
     private enum Transition
     {
         None,
@@ -351,6 +552,9 @@ internal sealed class ReadingCache : IDisposable
         private readonly Gauge.Child _age;
         private readonly SignalMetrics _metrics;
         private readonly Lock _ageGate = new();
+        private readonly Lock _wakeGate = new();
+        private CancellationTokenSource _wake = new();
+        private bool _wakeDisposed;
         private State _state = Initial;
         private long _lastAskedTicks;
         private int _closed;
@@ -387,6 +591,37 @@ internal sealed class ReadingCache : IDisposable
 
         public CancellationToken Stopping => _stop.Token;
 
+        /// <summary>Cancelled by <see cref="Wake"/>: the loop's wait for its next refresh ends early.</summary>
+        public CancellationToken WakeToken
+        {
+            get
+            {
+                lock (_wakeGate)
+                {
+                    return _wake.Token;
+                }
+            }
+        }
+
+        /// <summary>Ends the loop's current wait, so it measures again (its key was watched or unwatched, or it is closing).</summary>
+        public void Wake()
+        {
+            CancellationTokenSource woken;
+            lock (_wakeGate)
+            {
+                if (_wakeDisposed)
+                {
+                    return;
+                }
+
+                woken = _wake;
+                _wake = new CancellationTokenSource();
+            }
+
+            // Asynchronously: the loop must not continue on the thread of whoever watched the key.
+            _ = woken.CancelAsync();
+        }
+
         public bool HasAnswered => Volatile.Read(ref _state).Answered;
 
         public DateTimeOffset LastAsked => new(Volatile.Read(ref _lastAskedTicks), TimeSpan.Zero);
@@ -401,7 +636,8 @@ internal sealed class ReadingCache : IDisposable
             }
         }
 
-        public Transition Apply(Reading reading, DateTimeOffset now)
+        /// <param name="changed">True when the value or the status differs from before (the first answer always does).</param>
+        public Transition Apply(Reading reading, DateTimeOffset now, out bool changed)
         {
             var before = Volatile.Read(ref _state);
             var wasFailing = before.Failure is not null;
@@ -420,7 +656,28 @@ internal sealed class ReadingCache : IDisposable
 
             Volatile.Write(ref _state, after);
             _firstRead.TrySetResult();
+            changed = Differs(before, after);
             return transition;
+        }
+
+        /// <summary>What a watcher would see differently: the first answer, failing or not, the kind of failure, the value, the coverage.</summary>
+        private static bool Differs(State before, State after)
+        {
+            if (!before.Answered || (before.Failure is null) != (after.Failure is null))
+            {
+                return true;
+            }
+
+            if (after.Failure is { } failure)
+            {
+                return failure.Failure != before.Failure!.Failure || failure.Status != before.Failure.Status;
+            }
+
+            var (was, now) = (before.Good!, after.Good!);
+            return !was.Value.Equals(now.Value)
+                || was.Status != now.Status
+                || was.Coverage?.Answered != now.Coverage?.Answered
+                || was.Coverage?.Expected != now.Coverage?.Expected;
         }
 
         public Reading Snapshot(DateTimeOffset now)
@@ -477,11 +734,20 @@ internal sealed class ReadingCache : IDisposable
             }
 
             _stop.Cancel();
+            Wake();
             return true;
         }
 
         /// <summary>Called when the loop has ended (it ends only after <see cref="Close"/>).</summary>
-        public void Dispose() => _stop.Dispose();
+        public void Dispose()
+        {
+            _stop.Dispose();
+            lock (_wakeGate)
+            {
+                _wakeDisposed = true;
+                _wake.Dispose();
+            }
+        }
 
         private static string Invariant(ref DefaultInterpolatedStringHandler handler) => string.Create(CultureInfo.InvariantCulture, ref handler);
     }
@@ -506,4 +772,13 @@ internal static partial class SignalsLog
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Signal cache full ({MaxKeys} keys): {Source} {Key} refused until the least recently asked keys are evicted")]
     public static partial void CacheFull(ILogger logger, int maxKeys, string source, string key);
+
+    [LoggerMessage(EventId = 740, Level = LogLevel.Debug, Message = "Signal {Source} {Key} watched by a push stream: refreshing at the push interval")]
+    public static partial void Watched(ILogger logger, string source, string key);
+
+    [LoggerMessage(EventId = 741, Level = LogLevel.Debug, Message = "Signal {Source} {Key} no longer watched: back to its refresh interval")]
+    public static partial void Unwatched(ILogger logger, string source, string key);
+
+    [LoggerMessage(EventId = 742, Level = LogLevel.Error, Message = "A watcher of signal {Source} {Key} failed; the other watchers and the refresh go on")]
+    public static partial void WatcherFailed(ILogger logger, Exception exception, string source, string key);
 }

@@ -16,6 +16,15 @@ internal sealed class SignalSourceOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a key refreshes while a push stream watches it (<see cref="ReadingCache.Watch"/>; KEDA's
+    /// <c>StreamIsActive</c> must say <c>true</c> within 1 s of the signal). Push latency is this wait plus
+    /// one read, so it is kept well under 1 s; the cost is per watched key only. A <see cref="RefreshInterval"/>
+    /// shorter than this wins. Default 500 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan PushRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>A reading whose last good value is older than this is stale even if no read failed yet (a read hangs). Default 15 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(15);
@@ -106,6 +115,15 @@ internal sealed class ReadingCacheOptions
     /// <summary>Most keys (source, workload query) kept at once; beyond it the least recently asked are evicted. Default 10,000.</summary>
     [Range(1, 1_000_000)]
     public int MaxKeys { get; set; } = 10_000;
+
+    /// <summary>
+    /// Each wait between two refreshes of a key is shortened by a random share of up to this much of its
+    /// interval, so that keys started together (a thousand ScaledObjects after a restart) spread out instead
+    /// of reading their upstreams in lockstep; a key is never refreshed later than its interval. 0 turns it
+    /// off. Default 0.1 (a 5 s interval waits 4.5–5 s).
+    /// </summary>
+    [Range(0.0, 0.5)]
+    public double RefreshJitter { get; set; } = 0.1;
 }
 
 [OptionsValidator]

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Grpc.Core;
 using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.Signals;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -16,8 +17,13 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
     private static readonly TimeSpan StreamRecheck = TimeSpan.FromSeconds(5);
 
     private readonly KedaDecisions _decisions;
+    private readonly ReadingCache _readings;
 
-    public KedaExternalScaler(KedaDecisions decisions) => _decisions = decisions;
+    public KedaExternalScaler(KedaDecisions decisions, ReadingCache readings)
+    {
+        _decisions = decisions;
+        _readings = readings;
+    }
 
     public override Task<GetMetricSpecResponse> GetMetricSpec(ScaledObjectRef request, ServerCallContext context)
     {
@@ -67,22 +73,20 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
 
     /// <summary>
     /// Sends <c>true</c> only on an inactive-to-active transition (a repeated <c>true</c> would postpone
-    /// scale-to-zero forever, http-add-on #1792), re-deciding when one of the trigger's signals is
-    /// refreshed rather than by polling every workload. Ends cleanly when the client goes away.
+    /// scale-to-zero forever, http-add-on #1792), within 1 s of the signal (issue 5). While the stream is open
+    /// it watches the trigger's signals in the <see cref="ReadingCache"/>: they refresh at the push interval
+    /// (<c>Signals:&lt;source&gt;:PushRefreshInterval</c>), and the stream re-decides only when one of them
+    /// changed value or status, not by polling every workload and not on every refresh. Ends cleanly when the
+    /// client goes away, and the signals go back to their normal interval with the last stream.
     /// </summary>
     public override async Task StreamIsActive(ScaledObjectRef request, IServerStreamWriter<IsActiveResponse> responseStream, ServerCallContext context)
     {
         var spec = Parse(request);
         var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        void OnChanged(ScaledObjectKey scaledObject)
-        {
-            if (scaledObject == spec.ScaledObject)
-            {
-                changed.Writer.TryWrite(true);
-            }
-        }
 
-        _decisions.SignalsChanged += OnChanged;
+        // Watched before the first decision, so that the first read of a new key already runs at the push interval.
+        var watches = spec.Signals.Select(s => s.Query).DistinctBy(q => q.Key, StringComparer.Ordinal)
+            .Select(q => _readings.Watch(q, () => changed.Writer.TryWrite(true))).ToList();
         try
         {
             var wasActive = false;
@@ -119,7 +123,10 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         }
         finally
         {
-            _decisions.SignalsChanged -= OnChanged;
+            foreach (var watch in watches)
+            {
+                watch.Dispose();
+            }
         }
     }
 

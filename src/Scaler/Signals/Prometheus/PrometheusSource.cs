@@ -1,14 +1,18 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
 
 namespace Scaler.Signals.Prometheus;
 
 /// <summary>
 /// Reads a <see cref="PrometheusQuery"/>: one <c>GET /api/v1/query</c> per call (the cache decides how often).
-/// Servers without custom TLS share the pooled <see cref="IHttpClientFactory"/> client <see cref="HttpClientName"/>;
-/// each distinct <see cref="PrometheusTls"/> gets its own <see cref="SocketsHttpHandler"/> (few: one per CA or client cert).
-/// Time limits come from the resilience pipeline through the cancellation token, not from the client.
+/// Servers without custom TLS share the <see cref="IHttpClientFactory"/> client <see cref="HttpClientName"/>, whose
+/// handler lives as long as the process; each distinct <see cref="PrometheusTls"/> gets its own
+/// <see cref="SocketsHttpHandler"/> (few: one per CA or client cert). Both cap their connections per server
+/// (<see cref="PrometheusOptions"/>). Time limits come from the resilience pipeline through the cancellation
+/// token, not from the client.
 /// </summary>
 internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDisposable
 {
@@ -17,27 +21,36 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
     /// <summary>A one-value answer is a few hundred bytes; anything this big is a query that selects too much.</summary>
     internal const int MaxResponseBytes = 4 << 20;
 
-    private readonly IHttpClientFactory _clients;
+    /// <summary>Most answers fit: one series is a few hundred bytes.</summary>
+    private const int FirstBufferBytes = 4 * 1024;
+
     private readonly TimeProvider _time;
+    private readonly PrometheusOptions _options;
     private readonly ConcurrentDictionary<PrometheusTls, HttpClient> _tlsClients = new();
 
-    public PrometheusSource(IHttpClientFactory clients, TimeProvider time)
+    // The factory's handler for this client is never rotated (infinite handler lifetime), so one client serves every read.
+    private readonly HttpClient _client;
+
+    public PrometheusSource(IHttpClientFactory clients, TimeProvider time, IOptions<PrometheusOptions> options)
     {
-        _clients = clients;
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(options);
         _time = time;
+        _options = options.Value;
+        _client = clients.CreateClient(HttpClientName);
     }
 
     public async ValueTask<Reading> ReadAsync(PrometheusQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         using var request = new HttpRequestMessage(HttpMethod.Get, query.QueryUri);
-        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
         if (query.Auth is { } auth)
         {
             request.Headers.Authorization = auth.Header();
         }
 
-        var client = query.Tls is { } tls ? _tlsClients.GetOrAdd(tls, CreateTlsClient) : _clients.CreateClient(HttpClientName);
+        var client = query.Tls is { } tls ? _tlsClients.GetOrAdd(tls, CreateTlsClient) : _client;
         HttpResponseMessage response;
         try
         {
@@ -51,9 +64,10 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
         using (response)
         {
             byte[] body;
+            int length;
             try
             {
-                body = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+                (body, length) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException)
             {
@@ -64,7 +78,14 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
                 throw new SignalSourceException(ReadFailure.Connection, $"Prometheus {query.Upstream} broke off the answer: {Scrub(exception, query)}", exception);
             }
 
-            return PrometheusResponse.Parse((int)response.StatusCode, body, query.TreatEmptyAsZero, _time.GetUtcNow(), query.Auth?.Secrets);
+            try
+            {
+                return PrometheusResponse.Parse((int)response.StatusCode, body.AsSpan(0, length), query.TreatEmptyAsZero, _time.GetUtcNow(), query.Auth?.Secrets);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
         }
     }
 
@@ -76,9 +97,11 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
         }
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>The body in a pooled buffer (the caller returns it) and its length; at most <see cref="MaxResponseBytes"/>.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > MaxResponseBytes)
+        var declared = content.Headers.ContentLength;
+        if (declared > MaxResponseBytes)
         {
             throw new InvalidDataException();
         }
@@ -86,20 +109,35 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            var buffer = ArrayPool<byte>.Shared.Rent(declared is { } size and > 0 ? (int)size + 1 : FirstBufferBytes);
+            var length = 0;
+            try
             {
-                if (buffer.Length + read > MaxResponseBytes)
+                int read;
+                while ((read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    throw new InvalidDataException();
+                    length += read;
+                    if (length > MaxResponseBytes)
+                    {
+                        throw new InvalidDataException();
+                    }
+
+                    if (length == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxResponseBytes + 1));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
                 }
 
-                buffer.Write(chunk, 0, read);
+                return (buffer, length);
             }
-
-            return buffer.ToArray();
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
         }
     }
 
@@ -136,12 +174,7 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
             ssl.ClientCertificates = [certificate];
         }
 
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = ssl,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        };
-        return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        return new HttpClient(_options.CreateHandler(ssl), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     private static bool TrustedBy(X509Certificate2Collection authorities, X509Certificate? certificate, SslPolicyErrors errors)

@@ -48,6 +48,9 @@ internal sealed class KedaScalerHost : IAsyncDisposable
 
     public SettablePrometheus Prometheus => _app.Services.GetRequiredService<SettablePrometheus>();
 
+    /// <summary>The host's services (the reading cache, the decisions), for tests that look inside.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <param name="configure">More service registrations, before the product's own.</param>
     /// <param name="refresh">The Prometheus signal's refresh interval (default 100 ms).</param>
     /// <param name="settings">More configuration (e.g. <c>Signals:rabbitmq:StaleAfter</c>).</param>

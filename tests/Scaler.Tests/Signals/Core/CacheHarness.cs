@@ -16,14 +16,21 @@ internal sealed class CacheHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
-    public CacheHarness(Action<SignalSourceOptions>? configure = null, int maxKeys = 10_000)
+    /// <param name="jitter">Refresh jitter (<see cref="ReadingCacheOptions.RefreshJitter"/>); 0 by default so that cadence tests see exact intervals.</param>
+    /// <param name="random">Draws the jitter (a seeded one makes the schedule repeatable).</param>
+    public CacheHarness(Action<SignalSourceOptions>? configure = null, int maxKeys = 10_000, double jitter = 0, Random? random = null)
     {
         var services = new ServiceCollection();
+        if (random is not null)
+        {
+            services.AddSingleton(random);
+        }
+
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Registry);
         services.AddLogging(builder => builder.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton<ISignalSource<FakeQuery>>(Source);
-        services.AddSignalsCore(o => o.MaxKeys = maxKeys);
+        services.AddSignalsCore(o => (o.MaxKeys, o.RefreshJitter) = (maxKeys, jitter));
         services.AddSignalSource<FakeQuery, FakeSignalSource>(FakeQuery.SourceName, o =>
         {
             // Most tests look at one attempt per refresh; retry tests turn retries back on.
@@ -49,6 +56,24 @@ internal sealed class CacheHarness : IDisposable
 
     /// <summary>Completes when the next refresh of <paramref name="name"/> has been applied; subscribe before causing it.</summary>
     public Task NextRefreshAsync(string name) => NextAsync(name, h => Cache.Refreshed += h, h => Cache.Refreshed -= h);
+
+    /// <summary>Completes when <paramref name="name"/>'s loop schedules its next refresh for <paramref name="due"/> (e.g. after a watch change); subscribe before causing it.</summary>
+    public Task ScheduledAsync(string name, DateTimeOffset due)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = new FakeQuery(name).Key;
+        void Handler(string k, DateTimeOffset at)
+        {
+            if (k == key && at == due)
+            {
+                Cache.Scheduled -= Handler;
+                done.TrySetResult();
+            }
+        }
+
+        Cache.Scheduled += Handler;
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
 
     /// <summary>Completes when <paramref name="name"/> is evicted; subscribe before causing it.</summary>
     public Task EvictionAsync(string name) => NextAsync(name, h => Cache.Evicted += h, h => Cache.Evicted -= h);

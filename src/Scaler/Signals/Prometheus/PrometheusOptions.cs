@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Scaler.Signals.Prometheus;
+
+/// <summary>
+/// How the Prometheus source talks to its servers. Configuration section <c>Signals:prometheus</c>, the same
+/// section as the source's <see cref="SignalSourceOptions"/> (refresh, timeouts, circuit).
+/// </summary>
+internal sealed class PrometheusOptions
+{
+    public const string Section = SignalsServiceCollectionExtensions.ConfigurationSection + ":" + PrometheusQuery.SourceName;
+
+    /// <summary>
+    /// Most HTTP connections open to one Prometheus server at once; more reads in flight wait for a free
+    /// connection (inside their attempt timeout). Without a cap, a thousand refresh loops firing together open
+    /// a thousand connections. Prometheus itself runs at most 20 queries at once by default
+    /// (<c>--query.max-concurrency</c>) and queues the rest, so a few more connections than that lose nothing.
+    /// Default 32.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxConnectionsPerServer { get; set; } = 32;
+
+    /// <summary>
+    /// A pooled connection is closed and reopened after this long, so a server that moved (a DNS change, a new
+    /// Service endpoint) is picked up; the HTTP handler itself lives as long as the process. Default 2 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PooledConnectionLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The HTTP handler for <paramref name="ssl"/> (null: default trust), with this connection policy.</summary>
+    public SocketsHttpHandler CreateHandler(System.Net.Security.SslClientAuthenticationOptions? ssl = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = MaxConnectionsPerServer,
+            PooledConnectionLifetime = PooledConnectionLifetime,
+        };
+        if (ssl is not null)
+        {
+            handler.SslOptions = ssl;
+        }
+
+        return handler;
+    }
+}
+
+[OptionsValidator]
+internal sealed partial class PrometheusOptionsValidator : IValidateOptions<PrometheusOptions>;
