@@ -67,6 +67,8 @@ internal sealed class ScalerProcess : IDisposable
             "--Scaler:Host:Address=127.0.0.1",
             $"--Scaler:Host:GrpcPort={grpcPort}",
             $"--Scaler:Host:HttpPort={httpPort}",
+            // The HTTPS port is not measured; any free one, so that runs never collide on 6443.
+            "--Scaler:Host:HttpsPort=0",
             .. extraArguments,
         ];
         foreach (var argument in arguments)

@@ -77,9 +77,6 @@ internal sealed partial class KedaDecisions : IDisposable
         _cache.Refreshed += OnRefreshed;
     }
 
-    /// <summary>Raised (on the cache's thread) when a signal of this ScaledObject was refreshed.</summary>
-    public event Action<ScaledObjectKey>? SignalsChanged;
-
     /// <summary>
     /// Raised (on the deciding call's thread, under the trigger's gate) when a trigger's decision changed its
     /// desired count, or entered or left "cannot decide" or fallback; and for a trigger's first decision.
@@ -192,9 +189,15 @@ internal sealed partial class KedaDecisions : IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         var trigger = (spec.ScaledObject, spec.MetricName);
         var workload = _workloads.GetOrAdd(trigger, static _ => new Workload());
-        foreach (var signal in spec.Signals)
+        if (!ReferenceEquals(Volatile.Read(ref workload.IndexedFor), spec))
         {
-            _byReadingKey.GetOrAdd(signal.Query.Key, static _ => new()).TryAdd(trigger, 0);
+            // Once per spec, not per call: which readings make this trigger's last decision old.
+            foreach (var signal in spec.Signals)
+            {
+                _byReadingKey.GetOrAdd(signal.Query.Key, static _ => new()).TryAdd(trigger, 0);
+            }
+
+            Volatile.Write(ref workload.IndexedFor, spec);
         }
 
         var now = _time.GetUtcNow();
@@ -287,14 +290,13 @@ internal sealed partial class KedaDecisions : IDisposable
             return;
         }
 
-        foreach (var trigger in scaledObjects.Keys)
+        // Enumerated in place (no snapshot of the keys, no lock): a trigger added meanwhile is decided afresh anyway.
+        foreach (var (trigger, _) in scaledObjects)
         {
             if (_workloads.TryGetValue(trigger, out var workload))
             {
                 workload.Dirty = true;
             }
-
-            SignalsChanged?.Invoke(trigger.ScaledObject);
         }
     }
 
@@ -309,6 +311,9 @@ internal sealed partial class KedaDecisions : IDisposable
         public KedaDecision? Last { get; set; }
 
         public volatile bool Dirty;
+
+        /// <summary>The spec whose readings were last indexed for <see cref="OnRefreshed"/>.</summary>
+        public TriggerSpec? IndexedFor;
     }
 
     [LoggerMessage(EventId = 650, Level = LogLevel.Information, Message = "{ScaledObject} ({MetricName}): desired replicas {From} -> {To}: {Explanation}")]

@@ -40,8 +40,6 @@ internal sealed class KedaScalerHost : IAsyncDisposable
     /// <summary>The HTTPS port (https://127.0.0.1:port/).</summary>
     public Uri HttpsAddress { get; }
 
-    public IServiceProvider Services => _app.Services;
-
     public GrpcChannel Channel { get; }
 
     public ExternalScaler.ExternalScalerClient Client { get; }
