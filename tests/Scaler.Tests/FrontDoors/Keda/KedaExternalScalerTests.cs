@@ -169,6 +169,11 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains($"scaler_keda_desired_replicas{{namespace=\"llm\",scaledobject=\"explained\",metric=\"{decision.GetProperty("metricName").GetString()}\"}} 3", metrics, StringComparison.Ordinal);
         Assert.Contains("scaler_keda_decisions_total{outcome=\"decided\",driver=\"pending-requests\"}", metrics, StringComparison.Ordinal);
+        using var page = await http.GetAsync("/");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<a href=\"/decisions/llm/explained\">llm/explained</a>", html, StringComparison.Ordinal);
+        Assert.Contains("driven by pending-requests", html, StringComparison.Ordinal);
     }
 
     [Fact]
