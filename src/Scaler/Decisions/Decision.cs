@@ -166,4 +166,13 @@ internal sealed record EngineState
 
     /// <summary>Signal values at the last scale-up, for the warming gate.</summary>
     public ImmutableArray<SignalMark> ScaleUpMarks { get; init; } = [];
+
+    /// <summary>The count the engine last answered; null before the first decision.</summary>
+    public int? Requested { get; init; }
+
+    /// <summary>The observed count when the engine first answered <see cref="Requested"/>.</summary>
+    public int? RequestedFrom { get; init; }
+
+    /// <summary>Since when <see cref="Requested"/> has been the answer.</summary>
+    public DateTimeOffset? RequestedSince { get; init; }
 }

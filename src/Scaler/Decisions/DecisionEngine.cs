@@ -16,6 +16,14 @@ internal static class DecisionEngine
     // Ceil of a ratio that should be an integer (3 × 0.7 / 0.7) must not round up from float noise.
     private const double CeilingSlack = 1e-9;
 
+    /// <summary>
+    /// How long the count the engine asked for stands in for the observed one while they differ: the HPA
+    /// applies an answer on its next sync (15 s) and the pods appear after it, so a front door that decides
+    /// more often than that sees the old count for a while. Past this, the observed count wins (someone
+    /// else scaled the workload, or a bound outside the engine holds it).
+    /// </summary>
+    internal static readonly TimeSpan ApplyWithin = TimeSpan.FromMinutes(2);
+
     public static Decision Decide(ScalingPolicy policy, DecisionInput input, EngineState state)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -180,15 +188,25 @@ internal static class DecisionEngine
 
         var recommendation = result;
 
+        // The count in effect for steps 6 and 7: the engine's own last answer while the HPA is still applying
+        // it, else the observed count. Deciding again before the answer shows must neither spend the rate
+        // limit twice nor leave the stabilization window from the old count.
+        var inEffect = InEffect(state, current, now);
+        if (unknown.Count > 0 && inEffect < current)
+        {
+            // Rule 5 holds over an answer not yet applied: with a signal unknown nothing goes below the observed count.
+            inEffect = current;
+        }
+
         // 6. Stabilization (HPA): up takes the lowest recent recommendation, down the highest.
         var recommendations = Prune(state.Recommendations, now, Max(policy.ScaleUp.StabilizationWindow, policy.ScaleDown.StabilizationWindow));
-        var stabilized = Stabilize(recommendation, current, recommendations, now, policy);
+        var stabilized = Stabilize(recommendation, inEffect, recommendations, now, policy);
         if (current == 0 && recommendation > 0)
         {
             // Scale from zero is immediate: the first pending request must not wait for a window.
             stabilized = recommendation;
         }
-        else if (zeroTier && recommendation == 0 && current > 0 && unknown.Count == 0)
+        else if (zeroTier && recommendation == 0 && inEffect > 0 && unknown.Count == 0)
         {
             // ScaleToZeroAfter is this step's stabilization; rate limits still apply (no N -> 0 jump).
             stabilized = recommendation;
@@ -204,18 +222,18 @@ internal static class DecisionEngine
         // 7. Rate limits (HPA): changes in the last period count against the limit.
         var events = Prune(state.ScaleEvents, now, LongestPeriod(policy));
         var limited = stabilized;
-        if (stabilized > current)
+        if (stabilized > inEffect)
         {
-            var limit = UpLimit(current, events, now, policy.ScaleUp);
+            var limit = UpLimit(inEffect, events, now, policy.ScaleUp);
             if (stabilized > limit)
             {
                 limited = limit;
                 rules.Add(new AppliedRule(Rule.RateLimit, stabilized, limit, "up " + Describe(policy.ScaleUp)));
             }
         }
-        else if (stabilized < current)
+        else if (stabilized < inEffect)
         {
-            var limit = DownLimit(current, events, now, policy.ScaleDown);
+            var limit = DownLimit(inEffect, events, now, policy.ScaleDown);
             if (stabilized < limit)
             {
                 limited = limit;
@@ -234,15 +252,31 @@ internal static class DecisionEngine
         var newState = state with
         {
             Recommendations = recommendations.Add(new TimedCount(now, recommendation)),
-            ScaleEvents = desired != current ? events.Add(new TimedCount(now, desired - current)) : events,
+            ScaleEvents = desired != inEffect ? events.Add(new TimedCount(now, desired - inEffect)) : events,
             InactiveSince = inactiveSince,
             ScaleUpMarks = desired > current
                 ? verdicts.Where(v => v.Known).Select(v => new SignalMark(v.Name, v.Value)).ToImmutableArray()
                 : warming == 0 ? [] : state.ScaleUpMarks,
+            Requested = desired,
+            RequestedFrom = desired == state.Requested ? state.RequestedFrom : current,
+            RequestedSince = desired == state.Requested ? state.RequestedSince : now,
         };
         var explanation = new Explanation(current, ready, driver, combined ?? current, desired, verdicts.ToImmutable(), rules.ToImmutable());
         return new Decision(desired, activity, explanation, newState);
     }
+
+    /// <summary>
+    /// The last answer while the observed count is on its way to it (between the count observed when it was
+    /// first asked and the answer) and for at most <see cref="ApplyWithin"/>; else the observed count. A count
+    /// outside that range was set by someone else (a manual scale, KEDA's own step to zero): it is the truth.
+    /// </summary>
+    private static int InEffect(EngineState state, int current, DateTimeOffset now) =>
+        state is { Requested: { } asked, RequestedFrom: { } from, RequestedSince: { } since }
+            && asked != current
+            && current >= Math.Min(from, asked) && current <= Math.Max(from, asked)
+            && now - since < ApplyWithin
+            ? asked
+            : current;
 
     private static SignalVerdict Judge(SignalSpec spec, SignalReading? reading, DateTimeOffset now, int current, int ready, double tolerance, out bool beyondLimit)
     {

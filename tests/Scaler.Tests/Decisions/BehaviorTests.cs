@@ -192,4 +192,80 @@ public class BehaviorTests
         Assert.InRange(driver.State.Recommendations.Length, 1, 20);
         Assert.InRange(driver.State.ScaleEvents.Length, 0, 8);
     }
+
+    [Fact]
+    public void Decide_ObservedCountLagsAScaleUp_LimitSpentOnceAndAnswerHeld()
+    {
+        // A door decides every 5 s; the HPA applies on its own sync and the pods appear later: current stays 1.
+        var driver = new EngineDriver(Plain(PendingSpec()) with { ScaleUp = ScalingRules.DefaultUp }) { Current = 1 };
+
+        var answers = new List<int> { driver.StepWithoutApplying(Fresh(Pending, 15)) };
+        for (var i = 0; i < 6; i++)
+        {
+            answers.Add(driver.After(TimeSpan.FromSeconds(5)).StepWithoutApplying(Fresh(Pending, 15)));
+        }
+
+        // Re-asking is not a second change: 3 every time (it used to fall back to 1 after the first answer).
+        Assert.All(answers, a => Assert.Equal(3, a));
+        Assert.Equal([2], driver.State.ScaleEvents.Select(e => e.Count));
+    }
+
+    [Fact]
+    public void Decide_ObservedCountCatchesUp_NextStepAfterThePeriod()
+    {
+        var driver = new EngineDriver(Plain(PendingSpec()) with { ScaleUp = ScalingRules.DefaultUp }) { Current = 1 };
+
+        var first = driver.StepWithoutApplying(Fresh(Pending, 50));
+        driver.Current = 2; // on its way
+        var onItsWay = driver.After(TimeSpan.FromSeconds(20)).StepWithoutApplying(Fresh(Pending, 50));
+        driver.Current = 3;
+        var arrived = driver.After(TimeSpan.FromSeconds(20)).StepWithoutApplying(Fresh(Pending, 50));
+        var nextPeriod = driver.After(TimeSpan.FromSeconds(21)).StepWithoutApplying(Fresh(Pending, 50));
+
+        Assert.Equal([3, 3, 3, 5], new[] { first, onItsWay, arrived, nextPeriod });
+    }
+
+    [Fact]
+    public void Decide_ObservedCountLagsAScaleDown_AnswerHeldNotFlapping()
+    {
+        var driver = new EngineDriver(Plain(PendingSpec()) with { ScaleDown = new ScalingRules(TimeSpan.Zero, ScalingRules.DefaultDown.Limits) }) { Current = 5 };
+
+        var answers = new List<int> { driver.StepWithoutApplying(Fresh(Pending, 5)) };
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(driver.After(TimeSpan.FromSeconds(5)).StepWithoutApplying(Fresh(Pending, 5)));
+        }
+
+        // One pod per 2 minutes: 4, and 4 again while the observed count is still 5 (it used to say 5 again).
+        Assert.All(answers, a => Assert.Equal(4, a));
+    }
+
+    [Fact]
+    public void Decide_SomeoneElseScaledPastTheAnswer_ObservedCountWins()
+    {
+        // Asked 3 from 1; then the workload shows 8 (a manual scale): limits count from 8, not from the answer.
+        var driver = new EngineDriver(Plain(PendingSpec()) with { ScaleDown = new ScalingRules(TimeSpan.Zero, ScalingRules.DefaultDown.Limits) }) { Current = 1 };
+
+        driver.StepWithoutApplying(Fresh(Pending, 15));
+        driver.Current = 8;
+        var answer = driver.After(TimeSpan.FromSeconds(5)).StepWithoutApplying(Fresh(Pending, 15));
+
+        // From 8, one pod per 2 minutes, less the 2 the engine itself added in the period (HPA accounting): 5.
+        // Counting from the answer (3) instead would drop 5 pods at once.
+        Assert.Equal(5, answer);
+    }
+
+    [Fact]
+    public void Decide_AnswerNeverApplied_ObservedCountTrustedAfterApplyWithin()
+    {
+        var driver = new EngineDriver(Plain(PendingSpec()) with { ScaleDown = new ScalingRules(TimeSpan.Zero, ScalingRules.DefaultDown.Limits) }) { Current = 5 };
+
+        driver.StepWithoutApplying(Fresh(Pending, 5));
+        var stillWaiting = driver.After(DecisionEngine.ApplyWithin - TimeSpan.FromSeconds(1)).StepWithoutApplying(Fresh(Pending, 5));
+        var gaveUp = driver.After(TimeSpan.FromSeconds(2)).StepWithoutApplying(Fresh(Pending, 5));
+
+        // Held at 4 while the HPA might still apply it; then counted from the 5 that stayed: 4 again, not 3
+        // (counting from the unapplied answer would take a second pod away).
+        Assert.Equal((4, 4), (stillWaiting, gaveUp));
+    }
 }

@@ -67,6 +67,16 @@ internal sealed class EngineDriver(ScalingPolicy policy)
         return Current;
     }
 
+    /// <summary>Decides with all replicas ready and does not apply the result (the HPA has not acted yet).</summary>
+    public int StepWithoutApplying(params SignalReading[] readings)
+    {
+        var observed = Current;
+        Step(observed, readings);
+        var answer = Current;
+        Current = observed;
+        return answer;
+    }
+
     public EngineDriver After(TimeSpan elapsed)
     {
         Time.Advance(elapsed);
