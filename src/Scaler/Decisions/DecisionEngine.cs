@@ -24,6 +24,8 @@ internal static class DecisionEngine
     /// </summary>
     internal static readonly TimeSpan ApplyWithin = TimeSpan.FromMinutes(2);
 
+    private const int MaxReasonLength = 200;
+
     public static Decision Decide(ScalingPolicy policy, DecisionInput input, EngineState state)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -48,8 +50,9 @@ internal static class DecisionEngine
             hasDemand |= spec.Role == SignalRole.Demand;
             var verdict = Judge(spec, Find(input.Readings, spec.Name), now, current, ready, policy.Tolerance, out var beyond);
             verdicts.Add(verdict);
-            if (!verdict.Known)
+            if (!verdict.Known && Participates(policy, verdict))
             {
+                // A reported-only signal (saturation with SaturationMode.Ignore) changes nothing, known or not.
                 unknown.Add(spec.Name);
                 beyondLimit |= beyond;
                 demandUnknown |= spec.Role == SignalRole.Demand;
@@ -292,7 +295,7 @@ internal static class DecisionEngine
         {
             beyondLimit = r.ObservedAt is null || age > spec.StalenessLimit;
             return new SignalVerdict(spec.Name, spec.Role, r.Status, double.NaN, false, null,
-                r.ObservedAt is null ? "unavailable, never observed" : Invariant($"unavailable, last observed {Seconds(age)} ago"));
+                WithReason(r.ObservedAt is null ? "unavailable, never observed" : Invariant($"unavailable, last observed {Seconds(age)} ago"), r.Reason));
         }
 
         if (double.IsNaN(r.Value) || double.IsInfinity(r.Value) || r.Value < 0)
@@ -304,10 +307,10 @@ internal static class DecisionEngine
         {
             beyondLimit = true;
             return new SignalVerdict(spec.Name, spec.Role, r.Status, double.NaN, false, null,
-                Invariant($"observed {Seconds(age)} ago, beyond limit {Seconds(spec.StalenessLimit)}"));
+                WithReason(Invariant($"observed {Seconds(age)} ago, beyond limit {Seconds(spec.StalenessLimit)}"), r.Reason));
         }
 
-        var staleNote = r.Status == SignalStatus.Stale ? Invariant($"stale {Seconds(age)}") : "";
+        var staleNote = r.Status == SignalStatus.Stale ? WithReason(Invariant($"stale {Seconds(age)}"), r.Reason) : "";
         var (proposal, note) = Propose(spec, r.Value, current, ready, tolerance);
         return new SignalVerdict(spec.Name, spec.Role, r.Status, r.Value, true, proposal, Join(note, staleNote));
     }
@@ -514,6 +517,11 @@ internal static class DecisionEngine
     };
 
     private static string Seconds(TimeSpan span) => Invariant($"{span.TotalSeconds:0.#}s");
+
+    // The source's words, cut so that one failing upstream cannot fill the explanation.
+    private static string WithReason(string note, string? reason) => string.IsNullOrWhiteSpace(reason)
+        ? note
+        : note + ": " + (reason.Length <= MaxReasonLength ? reason : string.Concat(reason.AsSpan(0, MaxReasonLength - 1), "…"));
 
     private static string Join(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + " " + b;
 

@@ -70,6 +70,9 @@ internal enum SignalStatus
 /// <param name="ObservedAt">When the value was observed; for an unavailable reading, the last good observation if any.</param>
 internal readonly record struct SignalReading(string Name, SignalStatus Status, double Value, DateTimeOffset? ObservedAt)
 {
+    /// <summary>Why the reading is not fresh, as the source said it (no credentials); shown in the explanation.</summary>
+    public string? Reason { get; init; }
+
     public static SignalReading Fresh(string name, double value, DateTimeOffset observedAt) =>
         new(name, SignalStatus.Fresh, value, observedAt);
 

@@ -29,7 +29,7 @@ internal sealed record Reading(SignalStatus Status, double Value, DateTimeOffset
 
     public bool IsUsable => Status != SignalStatus.Unavailable && double.IsFinite(Value);
 
-    public SignalReading ToSignal(string name) => new(name, Status, Value, ObservedAt);
+    public SignalReading ToSignal(string name) => new(name, Status, Value, ObservedAt) { Reason = Reason };
 }
 
 /// <summary>How many of the targets behind an aggregated reading answered (partial coverage is reported, not hidden).</summary>

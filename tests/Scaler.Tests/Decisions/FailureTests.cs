@@ -89,4 +89,25 @@ public class FailureTests
 
         Assert.Equal(6, decision.DesiredReplicas);
     }
+
+    [Fact]
+    public void Decide_ReportedOnlySignalUnknown_ChangesNothing()
+    {
+        // gpuMode ignore: the GPU signal is only reported; its outage neither holds a scale-down nor asks for the fallback.
+        var policy = Policy(fallback: 6) with { Saturation = SaturationMode.Ignore };
+
+        var decision = Decide(policy, 4, Fresh(Pending, 5), SignalReading.Unavailable(Gpu) with { Reason = "exporter down" });
+
+        Assert.Equal(1, decision.DesiredReplicas);
+        Assert.DoesNotContain(decision.Explanation.Rules, r => r.Rule is Rule.FailureHold or Rule.Fallback);
+        Assert.Contains("gpu unknown (unavailable, never observed: exporter down)", decision.Explanation.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_UnknownSignalWithReason_ExplanationCarriesTheSourcesWords()
+    {
+        var decision = Decide(Policy(fallback: null), 4, SignalReading.Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)) with { Reason = "Prometheus http://prom:9090 unreachable: connection refused" }, Fresh(Gpu, 0.7));
+
+        Assert.Contains("pending unknown (unavailable, last observed 10s ago: Prometheus http://prom:9090 unreachable: connection refused)", decision.Explanation.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -51,6 +51,13 @@ internal sealed partial class KedaDecisions : IDisposable
     private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
     private const int MaxSpecs = 10_000;
 
+    /// <summary>
+    /// A trigger nobody asked about for this long is forgotten: its engine state, its last decision, its
+    /// metric series and its index entries (KEDA asks every polling interval, 30 s by default, and an open
+    /// push stream re-decides at least every 5 s; a trigger that stops being asked was deleted or renamed).
+    /// </summary>
+    internal static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(15);
+
     /// <summary>Parsed specs kept per ScaledObject (one per Scaler trigger; more than this re-parse in turn).</summary>
     internal const int SpecsPerScaledObject = 8;
 
@@ -63,6 +70,7 @@ internal sealed partial class KedaDecisions : IDisposable
     private readonly ConcurrentDictionary<(ScaledObjectKey ScaledObject, string MetricName), Workload> _workloads = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), ParsedTrigger[]> _specs = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<(ScaledObjectKey ScaledObject, string MetricName), byte>> _byReadingKey = new(StringComparer.Ordinal);
+    private readonly ITimer _sweeper;
     private int _outOfClusterLogged;
     private int _parses;
 
@@ -75,6 +83,8 @@ internal sealed partial class KedaDecisions : IDisposable
         _rabbitMqCredentials = rabbitMqCredentials.Value;
         _log = log;
         _cache.Refreshed += OnRefreshed;
+        var sweep = ForgetAfter / 5;
+        _sweeper = time.CreateTimer(static self => ((KedaDecisions)self!).ForgetIdle(), this, sweep, sweep);
     }
 
     /// <summary>
@@ -201,7 +211,12 @@ internal sealed partial class KedaDecisions : IDisposable
         }
 
         var now = _time.GetUtcNow();
-        if (workload.Last is { } recent && !workload.Dirty && now - recent.At < ReuseFor && ReferenceEquals(workload.Spec, spec))
+        Volatile.Write(ref workload.LastAskedTicks, now.UtcTicks);
+
+        // The version before the reads: a refresh that lands while this call reads makes the next call decide
+        // again, instead of being cleared by this one.
+        var version = Volatile.Read(ref workload.Version);
+        if (workload.Last is { } recent && workload.DecidedVersion == version && now - recent.At < ReuseFor && ReferenceEquals(workload.Spec, spec))
         {
             return recent;
         }
@@ -211,11 +226,13 @@ internal sealed partial class KedaDecisions : IDisposable
         try
         {
             now = _time.GetUtcNow();
-            workload.Dirty = false;
+            workload.DecidedVersion = version;
             var replicas = CountReplicas(spec, workload);
             var decision = DecisionEngine.Decide(spec.Policy, new DecisionInput(now, replicas, readings), workload.State);
+
+            // Only signals that take part: a reported-only GPU signal (gpuMode ignore) that is unknown changes nothing.
             var cannotDecide = spec.Policy.FallbackReplicas is null
-                && decision.Explanation.Signals.Any(s => !s.Known)
+                && decision.Explanation.Signals.Any(s => !s.Known && (s.Role == SignalRole.Demand || spec.Policy.Saturation != SaturationMode.Ignore))
                 && decision.DesiredReplicas <= replicas.Current;
             var result = new KedaDecision(decision, replicas, cannotDecide, now) { MetricName = spec.MetricName };
             var previous = workload.Last;
@@ -242,7 +259,47 @@ internal sealed partial class KedaDecisions : IDisposable
         }
     }
 
-    public void Dispose() => _cache.Refreshed -= OnRefreshed;
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _cache.Refreshed -= OnRefreshed;
+    }
+
+    /// <summary>Forgets triggers not asked about for <see cref="ForgetAfter"/> (runs on a timer; also called by tests).</summary>
+    internal void ForgetIdle()
+    {
+        var cutoff = (_time.GetUtcNow() - ForgetAfter).UtcTicks;
+        foreach (var (trigger, workload) in _workloads)
+        {
+            if (Volatile.Read(ref workload.LastAskedTicks) >= cutoff || !_workloads.TryRemove(new KeyValuePair<(ScaledObjectKey, string), Workload>(trigger, workload)))
+            {
+                continue;
+            }
+
+            if ((workload.IndexedFor ?? workload.Spec) is { } spec)
+            {
+                foreach (var signal in spec.Signals)
+                {
+                    if (_byReadingKey.TryGetValue(signal.Query.Key, out var triggers))
+                    {
+                        triggers.TryRemove(trigger, out _);
+                    }
+                }
+            }
+
+            _specs.TryRemove((trigger.ScaledObject.Namespace, trigger.ScaledObject.Name), out _);
+            _metrics.Forget(trigger.ScaledObject, trigger.MetricName);
+            LogForgotten(_log, trigger.ScaledObject, trigger.MetricName, ForgetAfter);
+        }
+
+        foreach (var (key, triggers) in _byReadingKey)
+        {
+            if (triggers.IsEmpty)
+            {
+                _byReadingKey.TryRemove(new KeyValuePair<string, ConcurrentDictionary<(ScaledObjectKey, string), byte>>(key, triggers));
+            }
+        }
+    }
 
     private async Task<SignalReading> ReadAsync(TriggerSignal signal, CancellationToken cancellationToken)
     {
@@ -295,7 +352,7 @@ internal sealed partial class KedaDecisions : IDisposable
         {
             if (_workloads.TryGetValue(trigger, out var workload))
             {
-                workload.Dirty = true;
+                Interlocked.Increment(ref workload.Version);
             }
         }
     }
@@ -310,7 +367,13 @@ internal sealed partial class KedaDecisions : IDisposable
 
         public KedaDecision? Last { get; set; }
 
-        public volatile bool Dirty;
+        /// <summary>Raised by every refresh of one of the trigger's readings.</summary>
+        public long Version;
+
+        /// <summary>The <see cref="Version"/> the last decision's reads started from.</summary>
+        public long DecidedVersion;
+
+        public long LastAskedTicks;
 
         /// <summary>The spec whose readings were last indexed for <see cref="OnRefreshed"/>.</summary>
         public TriggerSpec? IndexedFor;
@@ -318,6 +381,9 @@ internal sealed partial class KedaDecisions : IDisposable
 
     [LoggerMessage(EventId = 650, Level = LogLevel.Information, Message = "{ScaledObject} ({MetricName}): desired replicas {From} -> {To}: {Explanation}")]
     private static partial void LogDesiredChanged(ILogger logger, ScaledObjectKey scaledObject, string metricName, int from, int to, Explanation explanation);
+
+    [LoggerMessage(EventId = 652, Level = LogLevel.Information, Message = "{ScaledObject} ({MetricName}): not asked about for {ForgetAfter}; its state, last decision and metric series are forgotten")]
+    private static partial void LogForgotten(ILogger logger, ScaledObjectKey scaledObject, string metricName, TimeSpan forgetAfter);
 
     [LoggerMessage(EventId = 651, Level = LogLevel.Warning, Message = "Replica counts are not available from Kubernetes ({Reason}); taking the scaler's own last decision as the current count")]
     private static partial void LogReplicasFromOwnDecisions(ILogger logger, string reason);

@@ -43,6 +43,14 @@ internal sealed class KedaMetrics
 
     public Counter EventsDropped { get; }
 
+    /// <summary>Removes a forgotten trigger's series, so that a trigger that went away does not stay on the scrape.</summary>
+    public void Forget(ScaledObjectKey scaledObject, string metricName)
+    {
+        ArgumentNullException.ThrowIfNull(scaledObject);
+        DesiredReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
+        DesiredChanges.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
+    }
+
     public void Record(ScaledObjectKey scaledObject, string metricName, KedaDecision decision, bool changed)
     {
         ArgumentNullException.ThrowIfNull(scaledObject);

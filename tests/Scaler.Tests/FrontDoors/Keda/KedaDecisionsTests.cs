@@ -129,4 +129,60 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         Assert.True(decisions.TryParse("llm", "vllm", triggers[0], out _, out _));
         Assert.Equal(triggers.Count + 1, decisions.ParseCount);
     }
+
+    [Fact]
+    public async Task ForgetIdle_TriggerNotAskedFor15Minutes_StateDecisionAndSeriesGone()
+    {
+        _harness.Prometheus.Set(Waiting["pendingRequestsQuery"], 20);
+        _harness.Prometheus.Set(Running["pendingRequestsQuery"], 5);
+        var gone = await _harness.DecideAsync("vllm", Waiting);
+        await _harness.DecideAsync("vllm", Running);
+
+        // Only the second trigger keeps being asked (as KEDA asks every polling interval).
+        for (var elapsed = TimeSpan.Zero; elapsed <= KedaDecisions.ForgetAfter; elapsed += TimeSpan.FromMinutes(1))
+        {
+            _harness.Time.Advance(TimeSpan.FromMinutes(1));
+            await _harness.DecideAsync("vllm", Running);
+        }
+
+        _harness.Decisions.ForgetIdle();
+
+        var left = Assert.Single(_harness.Decisions.LatestFor(new ScaledObjectKey("llm", "vllm")));
+        Assert.NotEqual(gone.MetricName, left.MetricName);
+        var series = _harness.KedaMetrics.DesiredReplicas.GetAllLabelValues().Select(labels => labels[2]).ToList();
+        Assert.DoesNotContain(gone.MetricName, series);
+        Assert.Contains(left.MetricName, series);
+        Assert.Contains(_harness.Logs.Lines, m => m.Contains("not asked about for", StringComparison.Ordinal) && m.Contains(gone.MetricName, StringComparison.Ordinal));
+
+        // Asked again: decided afresh, from the initial state.
+        var back = await _harness.DecideAsync("vllm", Waiting);
+        Assert.Equal(gone.MetricName, back.MetricName);
+    }
+
+    [Fact]
+    public async Task DecideAsync_ReportedOnlyGpuSignalUnknown_StillDecides()
+    {
+        // gpuMode ignore (the default): the GPU signal is reported only. No GPU source here, so it is unknown;
+        // the door must still answer from pending requests, not UNAVAILABLE.
+        var metadata = Metadata("sum(vllm:num_requests_waiting)", ("gpuUtilizationTarget", "70"));
+        _harness.Prometheus.Set(metadata["pendingRequestsQuery"], 5);
+
+        var decision = await _harness.DecideAsync("vllm", metadata);
+
+        Assert.False(decision.CannotDecide, decision.Reason);
+        Assert.Equal(1, decision.Decision.DesiredReplicas);
+        Assert.Contains("gpu-utilization unknown (unavailable, never observed: ", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DecideAsync_GpuSignalTakingPartUnknown_CannotDecide()
+    {
+        // gpuMode hold: the GPU signal may hold the count, so not knowing it means the door cannot decide a scale-down.
+        var metadata = Metadata("sum(vllm:num_requests_waiting)", ("gpuUtilizationTarget", "70"), ("gpuMode", "hold"));
+        _harness.Prometheus.Set(metadata["pendingRequestsQuery"], 5);
+
+        var decision = await _harness.DecideAsync("vllm", metadata);
+
+        Assert.True(decision.CannotDecide, decision.Reason);
+    }
 }
