@@ -18,11 +18,13 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
 
     private readonly KedaDecisions _decisions;
     private readonly ReadingCache _readings;
+    private readonly TimeProvider _time;
 
-    public KedaExternalScaler(KedaDecisions decisions, ReadingCache readings)
+    public KedaExternalScaler(KedaDecisions decisions, ReadingCache readings, TimeProvider time)
     {
         _decisions = decisions;
         _readings = readings;
+        _time = time;
     }
 
     public override Task<GetMetricSpecResponse> GetMetricSpec(ScaledObjectRef request, ServerCallContext context)
@@ -106,8 +108,8 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
                     wasActive = active;
                 }
 
-                using var recheck = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                recheck.CancelAfter(StreamRecheck);
+                using var after = new CancellationTokenSource(StreamRecheck, _time);
+                using var recheck = CancellationTokenSource.CreateLinkedTokenSource(ct, after.Token);
                 try
                 {
                     await changed.Reader.ReadAsync(recheck.Token).ConfigureAwait(false);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Scaler.FrontDoors.Keda;
 using Scaler.FrontDoors.Keda.Protocol;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -115,13 +117,27 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(10)));
         var latency = watch.Elapsed;
         Assert.True(call.ResponseStream.Current.Result);
+        Assert.True(latency < TimeSpan.FromSeconds(3), $"true came {latency.TotalMilliseconds:F0} ms after the change");
 
-        // Still active over several refreshes: no second true (it would postpone scale-to-zero).
+        // Still active while the value keeps changing (each change re-decides the stream): no second true,
+        // which would postpone scale-to-zero (http-add-on #1792).
         var again = call.ResponseStream.MoveNext();
-        await Task.Delay(1000);
+        var decisionsBefore = DecisionsMade("pushed");
+        foreach (var pending in new[] { 6, 9, 13, 7 })
+        {
+            _host.Prometheus.Set(pending);
+            await Task.Delay(400);
+        }
+
+        Assert.True(DecisionsMade("pushed") > decisionsBefore, "the changes did not reach the stream's decisions");
         Assert.False(again.IsCompleted);
-        Assert.True(latency < TimeSpan.FromSeconds(10));
     }
+
+    // Desired-count changes the door recorded for the ScaledObject (each value above asks for a different count).
+    private double DecisionsMade(string name) =>
+        _host.Services.GetRequiredService<KedaMetrics>().DesiredChanges.GetAllLabelValues()
+            .Where(labels => labels[0] == "llm" && labels[1] == name)
+            .Sum(labels => _host.Services.GetRequiredService<KedaMetrics>().DesiredChanges.WithLabels(labels).Value);
 
     [Fact]
     public async Task StreamIsActive_TwoThousandStreamsOnOneConnection_AllOpenAndUnaryCallsStillServed()
