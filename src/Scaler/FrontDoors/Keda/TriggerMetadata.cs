@@ -434,6 +434,12 @@ internal static partial class TriggerMetadata
 
             // KEDA resolved the *FromEnv key: the value is the token itself (reference keda.md 2.4).
             var token = Text(PrometheusBearerTokenFromEnv);
+            if (token is { Length: > 0 } && !token.All(static c => c is > ' ' and < (char)0x7F))
+            {
+                // A space, a line break or a non-ASCII character would break (or split) the Authorization header.
+                Fail(PrometheusBearerTokenFromEnv, "the bearer token must be printable ASCII without spaces or line breaks (the value is not repeated: it is a credential)");
+            }
+
             if (address is null || queryText is null || Failed(PrometheusAddress, PendingRequestsQuery, PrometheusBearerTokenFromEnv))
             {
                 return null;

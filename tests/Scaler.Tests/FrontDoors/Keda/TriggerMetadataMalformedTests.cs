@@ -113,6 +113,16 @@ public class TriggerMetadataMalformedTests
     [InlineData("activationQueueLength", "got '-3'", new[] { "rabbitmqHost", "amqp://rabbit", "queueName", "jobs", "activationQueueLength", "-3" })]
     // A vhost with no queue.
     [InlineData("vhost", "only used with a queue", new[] { "vhost", "prod" })]
+    // An empty vhost (the default vhost is / or %2F).
+    [InlineData("vhost", "empty value", new[] { "rabbitmqHost", "amqp://rabbit", "queueName", "jobs", "vhost", "" })]
+    // An empty queue name.
+    [InlineData("queueName", "empty value", new[] { "rabbitmqHost", "amqp://rabbit", "queueName", "" })]
+    // The URI KEDA resolved from the container's env has the wrong scheme.
+    [InlineData("rabbitmqHostFromEnv", "scheme", new[] { "rabbitmqHostFromEnv", "ftp://rabbit", "queueName", "jobs" })]
+    // The URI KEDA resolved from the container's env is not a URI.
+    [InlineData("rabbitmqHostFromEnv", "expected an amqp://", new[] { "rabbitmqHostFromEnv", "rabbit:5672", "queueName", "jobs" })]
+    // A token with a line break would split the Authorization header.
+    [InlineData("prometheusBearerTokenFromEnv", "bearer token", new[] { "server", Absent, "prometheusAddress", "http://prom:9090", "pendingRequestsQuery", "sum(x)", "prometheusBearerTokenFromEnv", "abc\r\nX-Injected: 1" })]
     // A queue target with no queue.
     [InlineData("queueLengthTarget", "only used with a queue", new[] { "queueLengthTarget", "10" })]
     // ---- policy
