@@ -70,6 +70,16 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void Scaler_ExposesTheHostsDefaultPorts()
+    {
+        var defaults = new global::Scaler.Hosting.ScalerHostOptions();
+
+        Assert.Equal(
+            new[] { defaults.GrpcPort, defaults.HttpPort, defaults.HttpsPort }.Order(),
+            StageNamed("scaler").All("EXPOSE").SelectMany(e => e.Split(' ')).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).Order());
+    }
+
+    [Fact]
     public void Builder_HasTheNativeAotToolchain()
     {
         var build = StageNamed("build");
