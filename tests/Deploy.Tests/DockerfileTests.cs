@@ -80,6 +80,13 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void Scaler_ClearsTheBaseImagesHttpPorts()
+    {
+        // The aspnet image sets ASPNETCORE_HTTP_PORTS=8080; Kestrel's explicit endpoints override it and warn.
+        Assert.Contains("ASPNETCORE_HTTP_PORTS=", StageNamed("scaler").All("ENV").SelectMany(e => e.Split(' ')));
+    }
+
+    [Fact]
     public void Builder_HasTheNativeAotToolchain()
     {
         var build = StageNamed("build");
