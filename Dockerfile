@@ -35,12 +35,15 @@ FROM build AS publish-scaler
 # Framework-dependent: the runtime comes from the aspnet base image.
 RUN dotnet publish src/Scaler/Scaler.csproj -c Release -p:UseAppHost=false -o /out
 
-# The Scaler: a JIT ASP.NET Core host. The chiseled image runs as the non-root user `app` (uid 1654)
-# and listens on ASPNETCORE_HTTP_PORTS=8080 by default.
+# The Scaler: a JIT ASP.NET Core host. The chiseled image runs as the non-root user `app` (uid 1654).
+# It listens where Scaler:Host says (gRPC 9090, HTTP 8080, HTTPS 6443 by default): Kestrel's explicit
+# endpoints override the base image's ASPNETCORE_HTTP_PORTS=8080, with a warning at every start unless
+# the variable is cleared.
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS scaler
 WORKDIR /app
 COPY --from=publish-scaler /out/ ./
-EXPOSE 8080 9090
+ENV ASPNETCORE_HTTP_PORTS=
+EXPOSE 9090 8080 6443
 ENTRYPOINT ["dotnet", "/app/scaler.dll"]
 
 # The exporter: one self-contained native binary; runtime-deps carries only glibc, libstdc++, OpenSSL and

@@ -70,6 +70,23 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void Scaler_ExposesTheHostsDefaultPorts()
+    {
+        var defaults = new global::Scaler.Hosting.ScalerHostOptions();
+
+        Assert.Equal(
+            new[] { defaults.GrpcPort, defaults.HttpPort, defaults.HttpsPort }.Order(),
+            StageNamed("scaler").All("EXPOSE").SelectMany(e => e.Split(' ')).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).Order());
+    }
+
+    [Fact]
+    public void Scaler_ClearsTheBaseImagesHttpPorts()
+    {
+        // The aspnet image sets ASPNETCORE_HTTP_PORTS=8080; Kestrel's explicit endpoints override it and warn.
+        Assert.Contains("ASPNETCORE_HTTP_PORTS=", StageNamed("scaler").All("ENV").SelectMany(e => e.Split(' ')));
+    }
+
+    [Fact]
     public void Builder_HasTheNativeAotToolchain()
     {
         var build = StageNamed("build");

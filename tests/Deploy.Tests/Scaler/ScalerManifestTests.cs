@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Deploy.Tests.Support;
+using Scaler.Hosting;
 
 namespace Deploy.Tests.Scaler;
 
@@ -12,16 +13,79 @@ public sealed class ScalerManifestTests
     private static JsonElement Deployment => Kustomize.Render(Directory).One("Deployment", Name);
 
     [Fact]
-    public void Probes_Healthz_OnTheHttpPort()
+    public void Probes_ReadinessReadyzLivenessHealthz_OnTheHostsHttpPort()
     {
         var container = Deployment.Container(Name);
+        var httpPort = new ScalerHostOptions().HttpPort;
 
+        Assert.Equal("/readyz", container.Text("readinessProbe.httpGet.path"));
         Assert.Equal("/healthz", container.Text("livenessProbe.httpGet.path"));
-        Assert.Equal("/healthz", container.Text("readinessProbe.httpGet.path"));
-        Assert.Equal(8080, container.ResolvePort(container.At("livenessProbe.httpGet.port")));
-        Assert.Equal(8080, container.ResolvePort(container.At("readinessProbe.httpGet.port")));
-        // Kestrel's port in the container is this variable (the aspnet image's default too).
-        Assert.Equal("8080", container.Named("env", "ASPNETCORE_HTTP_PORTS").Text("value"));
+        Assert.Equal(httpPort, container.ResolvePort(container.At("readinessProbe.httpGet.port")));
+        Assert.Equal(httpPort, container.ResolvePort(container.At("livenessProbe.httpGet.port")));
+    }
+
+    [Theory]
+    // The base: h2c gRPC.
+    [InlineData(Directory)]
+    // TLS on the gRPC port: the probes stay on plain HTTP (a kubelet gRPC probe cannot speak TLS).
+    [InlineData("deploy/scaler/overlays/grpc-tls")]
+    public void Env_UrlOrPortVariables_None(string directory)
+    {
+        var names = Kustomize.Render(directory).One("Deployment", Name).Container(Name).Items("env").Select(e => e.Text("name")!);
+
+        // Kestrel's Listen calls (Scaler:Host) override urls, http_ports and https_ports from any source, so
+        // such a variable only misleads the reader about where the Scaler listens.
+        Assert.All(names, name => Assert.False(IsUrlOrPortVariable(name), $"{directory}: {name} is ignored by the Scaler; set Scaler__Host__*Port instead"));
+    }
+
+    [Theory]
+    // The variables the host reads for its URLs, under both host prefixes.
+    [InlineData("ASPNETCORE_HTTP_PORTS", true)]
+    [InlineData("ASPNETCORE_HTTPS_PORTS", true)]
+    [InlineData("ASPNETCORE_URLS", true)]
+    [InlineData("DOTNET_URLS", true)]
+    [InlineData("aspnetcore_urls", true)]
+    // The Scaler's own port settings are what decide.
+    [InlineData("Scaler__Host__HttpPort", false)]
+    [InlineData("POD_NAME", false)]
+    public void IsUrlOrPortVariable_Name_TheHostsUrlSettings(string name, bool expected) =>
+        Assert.Equal(expected, IsUrlOrPortVariable(name));
+
+    [Fact]
+    public void Resources_Memory_RequestCoversTheBenchedSteadyStateAndTheLimitTwiceItsPeak()
+    {
+        var resources = Deployment.Container(Name).At("resources");
+
+        // docs/keda-bench.md, 1,000 ScaledObjects: ~145 MiB steady, peaks up to ~192 MiB.
+        Assert.InRange(Json.Bytes(resources.Text("requests.memory")!), 160L << 20, 256L << 20);
+        Assert.True(Json.Bytes(resources.Text("limits.memory")!) >= 384L << 20, "the memory limit leaves less than twice the benched peak");
+    }
+
+    [Fact]
+    public void Resources_Cpu_RequestedAndNotThrottledBelowOneCore()
+    {
+        var resources = Deployment.Container(Name).At("resources");
+
+        Assert.True(resources.Text("requests.cpu") is not null, "no CPU request: the scheduler may place the Scaler on a full node");
+        // A CPU limit under one core throttles bursts (start-up JIT, KEDA's polls arriving together) into gRPC tail latency.
+        if (resources.Text("limits.cpu") is { } limit)
+        {
+            Assert.True(Json.Cores(limit) >= 1, $"CPU limit {limit} is under one core");
+        }
+    }
+
+    private static bool IsUrlOrPortVariable(string name)
+    {
+        var key = name.ToUpperInvariant();
+        foreach (var prefix in new[] { "ASPNETCORE_", "DOTNET_" })
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                key = key[prefix.Length..];
+            }
+        }
+
+        return key is "URLS" or "HTTP_PORTS" or "HTTPS_PORTS";
     }
 
     [Theory]

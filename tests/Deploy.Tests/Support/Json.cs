@@ -53,6 +53,11 @@ internal static class Json
         return long.Parse(quantity, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A Kubernetes CPU quantity in cores (<c>500m</c> is 0.5, <c>2</c> is 2).</summary>
+    public static double Cores(string quantity) => quantity.EndsWith('m')
+        ? double.Parse(quantity[..^1], CultureInfo.InvariantCulture) / 1000
+        : double.Parse(quantity, CultureInfo.InvariantCulture);
+
     private static string Describe(JsonElement element) =>
         element.Text("kind") is { } kind ? $"{kind}/{element.Text("metadata.name")}" : element.ValueKind.ToString();
 }

@@ -8,7 +8,8 @@ namespace Scaler.FrontDoors.Keda;
 internal static class KedaServiceCollectionExtensions
 {
     /// <summary>
-    /// The KEDA external scaler: gRPC, reflection, grpc.health.v1, the decisions behind it, and the writer of
+    /// The KEDA external scaler: gRPC, reflection, grpc.health.v1 (SERVING for "" and the KEDA service, NOT_SERVING
+    /// once the host is stopping), the decisions behind it, and the writer of
     /// decisions as Kubernetes Events (<see cref="KedaEventWriter"/>, options <c>Scaler:Events</c> validated at
     /// start; it needs the <c>KubernetesCluster</c> that <c>AddKubernetesWorkloads</c> registers).
     /// </summary>
@@ -23,11 +24,24 @@ internal static class KedaServiceCollectionExtensions
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
         services.TryAddSingleton<KedaMetrics>();
         services.TryAddSingleton<KedaDecisions>();
-        services.TryAddSingleton(_ =>
+        services.TryAddSingleton(static sp =>
         {
+            string[] served = [string.Empty, Protocol.ExternalScaler.Descriptor.FullName];
             var health = new HealthServiceImpl();
-            health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
-            health.SetStatus(Protocol.ExternalScaler.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
+            foreach (var service in served)
+            {
+                health.SetStatus(service, HealthCheckResponse.Types.ServingStatus.Serving);
+            }
+
+            // NOT_SERVING as soon as shutdown begins, while the listeners still accept: gRPC probes and Watch
+            // streams see it before the port closes. Registered on a token already cancelled, it runs at once.
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+            {
+                foreach (var service in served)
+                {
+                    health.SetStatus(service, HealthCheckResponse.Types.ServingStatus.NotServing);
+                }
+            });
             return health;
         });
         return services;

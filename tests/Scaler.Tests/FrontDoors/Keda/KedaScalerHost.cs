@@ -22,6 +22,7 @@ namespace Scaler.Tests.FrontDoors.Keda;
 internal sealed class KedaScalerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private Task? _stopped;
 
     private KedaScalerHost(WebApplication app, Uri grpc, Uri http, Uri https, SocketsHttpHandler? grpcHandler)
     {
@@ -107,10 +108,13 @@ internal sealed class KedaScalerHost : IAsyncDisposable
         return new KedaScalerHost(app, addresses[0], addresses[1], addresses[2], grpcHandler);
     }
 
+    /// <summary>Stops the host as a SIGTERM would (ApplicationStopping, then the listeners); <see cref="DisposeAsync"/> after it does not stop it again.</summary>
+    public Task StopAsync() => _stopped ??= _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
     }
 
