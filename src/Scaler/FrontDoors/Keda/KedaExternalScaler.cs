@@ -19,12 +19,15 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
     private readonly KedaDecisions _decisions;
     private readonly ReadingCache _readings;
     private readonly TimeProvider _time;
+    private readonly CancellationToken _stopping;
 
-    public KedaExternalScaler(KedaDecisions decisions, ReadingCache readings, TimeProvider time)
+    public KedaExternalScaler(KedaDecisions decisions, ReadingCache readings, TimeProvider time, IHostApplicationLifetime lifetime)
     {
+        ArgumentNullException.ThrowIfNull(lifetime);
         _decisions = decisions;
         _readings = readings;
         _time = time;
+        _stopping = lifetime.ApplicationStopping;
     }
 
     public override Task<GetMetricSpecResponse> GetMetricSpec(ScaledObjectRef request, ServerCallContext context)
@@ -79,7 +82,9 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
     /// it watches the trigger's signals in the <see cref="ReadingCache"/>: they refresh at the push interval
     /// (<c>Signals:&lt;source&gt;:PushRefreshInterval</c>), and the stream re-decides only when one of them
     /// changed value or status, not by polling every workload and not on every refresh. Ends cleanly when the
-    /// client goes away, and the signals go back to their normal interval with the last stream.
+    /// client goes away, and the signals go back to their normal interval with the last stream. Ends (status
+    /// OK) when the Scaler starts stopping: KEDA opens the stream again on another replica, and shutdown does
+    /// not wait for the client until the pod's grace period runs out.
     /// </summary>
     public override async Task StreamIsActive(ScaledObjectRef request, IServerStreamWriter<IsActiveResponse> responseStream, ServerCallContext context)
     {
@@ -89,10 +94,11 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         // Watched before the first decision, so that the first read of a new key already runs at the push interval.
         var watches = spec.Signals.Select(s => s.Query).DistinctBy(q => q.Key, StringComparer.Ordinal)
             .Select(q => _readings.Watch(q, () => changed.Writer.TryWrite(true))).ToList();
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
         {
             var wasActive = false;
-            var ct = context.CancellationToken;
+            var ct = open.Token;
             while (!ct.IsCancellationRequested)
             {
                 var decision = await _decisions.DecideAsync(spec, ct).ConfigureAwait(false);
@@ -119,9 +125,9 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
                 }
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (open.IsCancellationRequested)
         {
-            // The client went away: end the stream quietly.
+            // The client went away, or the Scaler is stopping: end the stream quietly.
         }
         finally
         {

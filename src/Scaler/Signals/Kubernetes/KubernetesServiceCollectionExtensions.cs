@@ -40,7 +40,10 @@ internal sealed record KubernetesCluster(IKubernetes? Client, string? Unavailabl
 
             return configuration is null ? new KubernetesCluster(null, NoClusterReason) : new KubernetesCluster(new k8s.Kubernetes(configuration), null);
         }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or FormatException)
+        // YAML errors for a file that is not YAML; a NullReferenceException from inside the client for an empty
+        // file (KUBECONFIG=/dev/null). Neither may stop the Scaler: out of a cluster it still serves.
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or FormatException
+            or YamlDotNet.Core.YamlException or NullReferenceException)
         {
             // The message names the file or field at fault; kubeconfig parsing does not echo secrets.
             return new KubernetesCluster(null, $"the Kubernetes client configuration could not be loaded: {e.GetType().Name}: {e.Message}");
@@ -53,7 +56,8 @@ internal sealed record KubernetesCluster(IKubernetes? Client, string? Unavailabl
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
             var first = fromEnvironment.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-            return first is not null && File.Exists(first) ? first : null;
+            // KUBECONFIG=/dev/null (or any empty file) says "no cluster".
+            return first is not null && File.Exists(first) && new FileInfo(first).Length > 0 ? first : null;
         }
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);

@@ -140,6 +140,27 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
             .Sum(labels => _host.Services.GetRequiredService<KedaMetrics>().DesiredChanges.WithLabels(labels).Value);
 
     [Fact]
+    public async Task StreamIsActive_ScalerStopping_StreamEndsAndStopDoesNotWaitForTheClient()
+    {
+        // Its own host: this one is stopped mid-test.
+        await using var host = await KedaScalerHost.StartAsync();
+        host.Prometheus.Set(0);
+        using var call = host.Client.StreamIsActive(KedaScalerHost.ScaledObject("draining"));
+        var next = call.ResponseStream.MoveNext();
+        await Task.Delay(500);
+        Assert.False(next.IsCompleted);
+
+        var stopping = Stopwatch.StartNew();
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var stopped = stopping.Elapsed;
+
+        // The stream ended from the server's side (no true was sent), well before Kestrel's 30 s shutdown timeout.
+        Assert.False(await next.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.True(stopped < TimeSpan.FromSeconds(10), $"stopping took {stopped.TotalSeconds:F1} s with a push stream open");
+    }
+
+    [Fact]
     public async Task StreamIsActive_TwoThousandStreamsOnOneConnection_AllOpenAndUnaryCallsStillServed()
     {
         // Its own host: one shared query refreshed once a second, as 2,000 ScaledObjects of one model would.

@@ -44,6 +44,30 @@ public class KubernetesRegistrationTests
         Assert.StartsWith("the Kubernetes client configuration could not be loaded", cluster.UnavailableReason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // An empty file (KUBECONFIG=/dev/null is a common way to say "no cluster").
+    [InlineData("")]
+    // Not YAML at all.
+    [InlineData("\u0000\u0001 not: [yaml")]
+    // YAML, but no clusters, contexts or users.
+    [InlineData("apiVersion: v1\nkind: Config\n")]
+    public void Connect_EmptyOrGarbledKubeconfig_NoClusterWithTheReasonNeverACrash(string content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
+        File.WriteAllText(path, content);
+        try
+        {
+            var cluster = KubernetesCluster.Connect(new KubernetesOptions { KubeconfigPath = path });
+
+            Assert.Null(cluster.Client);
+            Assert.StartsWith("the Kubernetes client configuration could not be loaded", cluster.UnavailableReason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task AddKubernetesWorkloads_WithCluster_WatchesFromStartUntilStop()
     {
