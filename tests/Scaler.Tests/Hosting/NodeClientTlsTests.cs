@@ -41,40 +41,6 @@ public sealed class NodeClientTlsTests(NodeClientFixture node) : IClassFixture<N
         Assert.True(exit == 3 || !JsonDocument.Parse(stdout).RootElement.GetProperty("getMetricSpec").GetProperty("ok").GetBoolean(), stdout);
     }
 
-    private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(KedaScalerHost host, params string[] arguments)
-    {
-        var start = NodeClientFixture.Command("node", node.ClientDirectory);
-        start.ArgumentList.Add("keda-poll.mjs");
-        start.ArgumentList.Add("--address");
-        start.ArgumentList.Add($"{host.GrpcAddress.Host}:{host.GrpcAddress.Port}");
-        start.ArgumentList.Add("--scaled-object");
-        var scaledObject = KedaScalerHost.ScaledObject("node-tls");
-        start.ArgumentList.Add(JsonSerializer.Serialize(new
-        {
-            name = scaledObject.Name,
-            @namespace = scaledObject.Namespace,
-            scalerMetadata = scaledObject.ScalerMetadata.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-        }));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = NodeClientFixture.Start(start);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(KedaScalerHost host, params string[] arguments) =>
+        NodeClientFixture.PollAsync(node.ClientDirectory, host.GrpcAddress, KedaScalerHost.ScaledObject("node-tls"), arguments);
 }

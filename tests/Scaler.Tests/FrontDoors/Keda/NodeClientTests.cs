@@ -190,46 +190,14 @@ public sealed class NodeClientTests(NodeClientFixture node, ITestOutputHelper ou
 
     private async Task<string> RunAsync(ScaledObjectRef scaledObject, params string[] arguments)
     {
-        using var process = StartNode(scaledObject, arguments);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
-
-        output.WriteLine($"node keda-poll.mjs {string.Join(' ', arguments)} -> {process.ExitCode}\n{await stdout}{await stderr}");
-        Assert.True(process.ExitCode == 0, $"keda-poll.mjs exited {process.ExitCode}: {await stderr}");
-        return await stdout;
+        var (exitCode, stdout, stderr) = await NodeClientFixture.PollAsync(node.ClientDirectory, Host.GrpcAddress, scaledObject, arguments);
+        output.WriteLine($"node keda-poll.mjs {string.Join(' ', arguments)} -> {exitCode}\n{stdout}{stderr}");
+        Assert.True(exitCode == 0, $"keda-poll.mjs exited {exitCode}: {stderr}");
+        return stdout;
     }
 
-    private Process StartNode(ScaledObjectRef scaledObject, params string[] arguments)
-    {
-        var start = NodeClientFixture.Command("node", node.ClientDirectory);
-        start.ArgumentList.Add("keda-poll.mjs");
-        start.ArgumentList.Add("--address");
-        start.ArgumentList.Add($"{Host.GrpcAddress.Host}:{Host.GrpcAddress.Port}");
-        start.ArgumentList.Add("--scaled-object");
-        start.ArgumentList.Add(JsonSerializer.Serialize(new
-        {
-            name = scaledObject.Name,
-            @namespace = scaledObject.Namespace,
-            scalerMetadata = scaledObject.ScalerMetadata.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-        }));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return NodeClientFixture.Start(start);
-    }
+    private Process StartNode(ScaledObjectRef scaledObject, params string[] arguments) =>
+        NodeClientFixture.Start(NodeClientFixture.PollCommand(node.ClientDirectory, Host.GrpcAddress, scaledObject, arguments));
 
     private static List<JsonElement> Lines(string stdout) =>
         stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).ToList();
@@ -279,6 +247,49 @@ public sealed class NodeClientFixture : IAsyncLifetime
         foreach (var proxy in new[] { "grpc_proxy", "https_proxy", "http_proxy", "GRPC_PROXY", "HTTPS_PROXY", "HTTP_PROXY" })
         {
             start.Environment.Remove(proxy);
+        }
+
+        return start;
+    }
+
+    /// <summary>Runs <c>keda-poll.mjs</c> against <paramref name="grpcAddress"/> for <paramref name="scaledObject"/> (20 s at most).</summary>
+    internal static async Task<(int ExitCode, string Stdout, string Stderr)> PollAsync(string clientDirectory, Uri grpcAddress, ScaledObjectRef scaledObject, params string[] arguments)
+    {
+        using var process = Start(PollCommand(clientDirectory, grpcAddress, scaledObject, arguments));
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary><c>node keda-poll.mjs --address … --scaled-object …</c> and <paramref name="arguments"/>.</summary>
+    internal static ProcessStartInfo PollCommand(string clientDirectory, Uri grpcAddress, ScaledObjectRef scaledObject, params string[] arguments)
+    {
+        var start = Command("node", clientDirectory);
+        start.ArgumentList.Add("keda-poll.mjs");
+        start.ArgumentList.Add("--address");
+        start.ArgumentList.Add($"{grpcAddress.Host}:{grpcAddress.Port}");
+        start.ArgumentList.Add("--scaled-object");
+        start.ArgumentList.Add(JsonSerializer.Serialize(new
+        {
+            name = scaledObject.Name,
+            @namespace = scaledObject.Namespace,
+            scalerMetadata = scaledObject.ScalerMetadata.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        }));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
         }
 
         return start;
