@@ -86,12 +86,7 @@ public sealed class KedaRabbitMqBackendTests(RabbitMqBrokerFixture broker, Xunit
         var queue = await broker.DeclareQueueAsync();
         // Default signal settings: the stream itself must make the queue's reading fresh enough.
         await using var host = await KedaScalerHost.StartAsync();
-        var scaledObject = new ScaledObjectRef { Name = "pushed-rabbitmq", Namespace = "jobs" };
-        scaledObject.ScalerMetadata.Add("rabbitmqHost", broker.AmqpUri());
-        scaledObject.ScalerMetadata.Add("queueName", queue);
-        scaledObject.ScalerMetadata.Add("queueLengthTarget", "5");
-        scaledObject.ScalerMetadata.Add("minReplicas", "0");
-        scaledObject.ScalerMetadata.Add("idleReplicas", "0");
+        var scaledObject = QueueTrigger("pushed-rabbitmq", queue, ("minReplicas", "0"), ("idleReplicas", "0"));
 
         // Inactive first: the empty queue is read (0 messages, known) and nothing is sent.
         await BackendOutage.UntilAsync(host, scaledObject, "0");
@@ -117,12 +112,7 @@ public sealed class KedaRabbitMqBackendTests(RabbitMqBrokerFixture broker, Xunit
         var queue = await broker.DeclareQueueAsync();
         await broker.PublishAsync(queue, 12);
         await using var host = await KedaScalerHost.StartAsync(settings: BackendOutage.FastAging("rabbitmq"));
-        var scaledObject = new ScaledObjectRef { Name = "real-rabbitmq", Namespace = "jobs" };
-        scaledObject.ScalerMetadata.Add("rabbitmqHost", broker.AmqpUri());
-        scaledObject.ScalerMetadata.Add("queueName", queue);
-        scaledObject.ScalerMetadata.Add("queueLengthTarget", "5");
-        scaledObject.ScalerMetadata.Add("scaleUpLimit", "10/60s");
-        scaledObject.ScalerMetadata.Add("staleAfter", "3s");
+        var scaledObject = QueueTrigger("real-rabbitmq", queue, ("scaleUpLimit", "10/60s"), ("staleAfter", "3s"));
 
         await BackendOutage.UntilAsync(host, scaledObject, "3");
         await broker.StopAsync();
@@ -136,5 +126,20 @@ public sealed class KedaRabbitMqBackendTests(RabbitMqBrokerFixture broker, Xunit
             // The collection's other tests use the same broker.
             await broker.StartAsync();
         }
+    }
+
+    // A trigger on the fixture's broker: 5 messages per replica, plus the given keys.
+    private ScaledObjectRef QueueTrigger(string name, string queue, params (string Key, string Value)[] extra)
+    {
+        var scaledObject = new ScaledObjectRef { Name = name, Namespace = "jobs" };
+        scaledObject.ScalerMetadata.Add("rabbitmqHost", broker.AmqpUri());
+        scaledObject.ScalerMetadata.Add("queueName", queue);
+        scaledObject.ScalerMetadata.Add("queueLengthTarget", "5");
+        foreach (var (key, value) in extra)
+        {
+            scaledObject.ScalerMetadata.Add(key, value);
+        }
+
+        return scaledObject;
     }
 }
