@@ -139,7 +139,14 @@ internal sealed record Explanation(
 /// <param name="Activity">Whether the workload has work (KEDA's IsActive; Unknown maps to "cannot decide").</param>
 /// <param name="Explanation">The driving signal and every rule that changed the result.</param>
 /// <param name="State">History to pass to the next decision for this workload.</param>
-internal sealed record Decision(int DesiredReplicas, Activity Activity, Explanation Explanation, EngineState State);
+internal sealed record Decision(int DesiredReplicas, Activity Activity, Explanation Explanation, EngineState State)
+{
+    /// <summary>
+    /// The signals that take part in the decision and are unknown (a reported-only signal, saturation under
+    /// <see cref="SaturationMode.Ignore"/>, never counts). Non-empty means rule 5 applied: nothing went down.
+    /// </summary>
+    public ImmutableArray<string> UnknownSignals { get; init; } = [];
+}
 
 /// <summary>A count at a time (recommendations, scale events).</summary>
 internal readonly record struct TimedCount(DateTimeOffset At, int Count);

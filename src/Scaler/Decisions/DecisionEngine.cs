@@ -255,7 +255,9 @@ internal static class DecisionEngine
         var newState = state with
         {
             Recommendations = recommendations.Add(new TimedCount(now, recommendation)),
-            ScaleEvents = desired != inEffect ? events.Add(new TimedCount(now, desired - inEffect)) : events,
+            // Only a new answer is a change: repeating the last one while the count has not followed (held by a
+            // quota, or past ApplyWithin) asks for nothing more, and must not spend the limit again.
+            ScaleEvents = desired != inEffect && desired != state.Requested ? events.Add(new TimedCount(now, desired - inEffect)) : events,
             InactiveSince = inactiveSince,
             ScaleUpMarks = desired > current
                 ? verdicts.Where(v => v.Known).Select(v => new SignalMark(v.Name, v.Value)).ToImmutableArray()
@@ -265,7 +267,7 @@ internal static class DecisionEngine
             RequestedSince = desired == state.Requested ? state.RequestedSince : now,
         };
         var explanation = new Explanation(current, ready, driver, combined ?? current, desired, verdicts.ToImmutable(), rules.ToImmutable());
-        return new Decision(desired, activity, explanation, newState);
+        return new Decision(desired, activity, explanation, newState) { UnknownSignals = [.. unknown] };
     }
 
     /// <summary>

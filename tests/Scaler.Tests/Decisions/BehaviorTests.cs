@@ -268,4 +268,20 @@ public class BehaviorTests
         // (counting from the unapplied answer would take a second pod away).
         Assert.Equal((4, 4), (stillWaiting, gaveUp));
     }
+
+    [Fact]
+    public void Decide_ObservedCountStuckPastApplyWithin_AnswerStaysNotFlapping()
+    {
+        // A quota keeps the workload at 1 for minutes: the answer stays 3, and repeating it spends no limit.
+        var driver = new EngineDriver(Plain(PendingSpec()) with { ScaleUp = ScalingRules.DefaultUp }) { Current = 1 };
+
+        var answers = new List<int> { driver.StepWithoutApplying(Fresh(Pending, 15)) };
+        for (var i = 0; i < 60; i++)
+        {
+            answers.Add(driver.After(TimeSpan.FromSeconds(5)).StepWithoutApplying(Fresh(Pending, 15)));
+        }
+
+        Assert.All(answers, a => Assert.Equal(3, a));
+        Assert.InRange(driver.State.ScaleEvents.Length, 0, 1);
+    }
 }

@@ -204,7 +204,7 @@ internal sealed partial class KedaDecisions : IDisposable
             // Once per spec, not per call: which readings make this trigger's last decision old.
             foreach (var signal in spec.Signals)
             {
-                _byReadingKey.GetOrAdd(signal.Query.Key, static _ => new()).TryAdd(trigger, 0);
+                Index(signal.Query.Key, trigger);
             }
 
             Volatile.Write(ref workload.IndexedFor, spec);
@@ -230,9 +230,9 @@ internal sealed partial class KedaDecisions : IDisposable
             var replicas = CountReplicas(spec, workload);
             var decision = DecisionEngine.Decide(spec.Policy, new DecisionInput(now, replicas, readings), workload.State);
 
-            // Only signals that take part: a reported-only GPU signal (gpuMode ignore) that is unknown changes nothing.
+            // Only signals that take part (the engine says which): a reported-only GPU signal that is unknown changes nothing.
             var cannotDecide = spec.Policy.FallbackReplicas is null
-                && decision.Explanation.Signals.Any(s => !s.Known && (s.Role == SignalRole.Demand || spec.Policy.Saturation != SaturationMode.Ignore))
+                && !decision.UnknownSignals.IsEmpty
                 && decision.DesiredReplicas <= replicas.Current;
             var result = new KedaDecision(decision, replicas, cannotDecide, now) { MetricName = spec.MetricName };
             var previous = workload.Last;
@@ -248,7 +248,7 @@ internal sealed partial class KedaDecisions : IDisposable
             workload.Last = result;
             if (changed || previous!.CannotDecide != cannotDecide || previous.InFallback != result.InFallback)
             {
-                DecisionChanged?.Invoke(new DecisionChange(spec.ScaledObject, previous, result));
+                NotifyChanged(new DecisionChange(spec.ScaledObject, previous, result));
             }
 
             return result;
@@ -265,10 +265,23 @@ internal sealed partial class KedaDecisions : IDisposable
         _cache.Refreshed -= OnRefreshed;
     }
 
-    /// <summary>Forgets triggers not asked about for <see cref="ForgetAfter"/> (runs on a timer; also called by tests).</summary>
+    /// <summary>Forgets triggers not asked about for <see cref="ForgetAfter"/> (runs on a timer; also called by tests). Never throws.</summary>
     internal void ForgetIdle()
     {
-        var cutoff = (_time.GetUtcNow() - ForgetAfter).UtcTicks;
+        try
+        {
+            Forget((_time.GetUtcNow() - ForgetAfter).UtcTicks);
+        }
+#pragma warning disable CA1031 // A timer callback: a failure is logged, the next sweep tries again.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogSweepFailed(_log, exception);
+        }
+    }
+
+    private void Forget(long cutoff)
+    {
         foreach (var (trigger, workload) in _workloads)
         {
             if (Volatile.Read(ref workload.LastAskedTicks) >= cutoff || !_workloads.TryRemove(new KeyValuePair<(ScaledObjectKey, string), Workload>(trigger, workload)))
@@ -287,17 +300,58 @@ internal sealed partial class KedaDecisions : IDisposable
                 }
             }
 
-            _specs.TryRemove((trigger.ScaledObject.Namespace, trigger.ScaledObject.Name), out _);
+            // Only this trigger's parsed spec: its siblings on the same ScaledObject keep theirs. Conditional
+            // updates: if TryParse changed the entry meanwhile, the spec stays cached, which is harmless.
+            var id = (trigger.ScaledObject.Namespace, trigger.ScaledObject.Name);
+            if (_specs.TryGetValue(id, out var parsed))
+            {
+                ParsedTrigger[] kept = [.. parsed.Where(p => p.Spec.MetricName != trigger.MetricName)];
+                _ = kept.Length == 0 ? _specs.TryRemove(new KeyValuePair<(string, string), ParsedTrigger[]>(id, parsed)) : _specs.TryUpdate(id, kept, parsed);
+            }
+
             _metrics.Forget(trigger.ScaledObject, trigger.MetricName);
             LogForgotten(_log, trigger.ScaledObject, trigger.MetricName, ForgetAfter);
         }
 
         foreach (var (key, triggers) in _byReadingKey)
         {
-            if (triggers.IsEmpty)
+            // An empty set goes; one that gained a trigger while it was being removed goes back (Index checks too).
+            if (triggers.IsEmpty && _byReadingKey.TryRemove(new KeyValuePair<string, ConcurrentDictionary<(ScaledObjectKey, string), byte>>(key, triggers)) && !triggers.IsEmpty)
             {
-                _byReadingKey.TryRemove(new KeyValuePair<string, ConcurrentDictionary<(ScaledObjectKey, string), byte>>(key, triggers));
+                foreach (var (trigger, _) in triggers)
+                {
+                    Index(key, trigger);
+                }
             }
+        }
+    }
+
+    /// <summary>Which triggers a reading's refresh makes old; safe against <see cref="Forget"/> removing an empty set meanwhile.</summary>
+    private void Index(string readingKey, (ScaledObjectKey ScaledObject, string MetricName) trigger)
+    {
+        while (true)
+        {
+            var triggers = _byReadingKey.GetOrAdd(readingKey, static _ => new());
+            triggers.TryAdd(trigger, 0);
+            if (_byReadingKey.TryGetValue(readingKey, out var indexed) && ReferenceEquals(indexed, triggers))
+            {
+                return;
+            }
+        }
+    }
+
+    // Handlers run inside a gRPC call: one that throws must not fail the call or end a push stream.
+    private void NotifyChanged(DecisionChange change)
+    {
+        try
+        {
+            DecisionChanged?.Invoke(change);
+        }
+#pragma warning disable CA1031 // A failing subscriber is logged; the decision stands.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogSubscriberFailed(_log, change.ScaledObject, exception);
         }
     }
 
@@ -384,6 +438,12 @@ internal sealed partial class KedaDecisions : IDisposable
 
     [LoggerMessage(EventId = 652, Level = LogLevel.Information, Message = "{ScaledObject} ({MetricName}): not asked about for {ForgetAfter}; its state, last decision and metric series are forgotten")]
     private static partial void LogForgotten(ILogger logger, ScaledObjectKey scaledObject, string metricName, TimeSpan forgetAfter);
+
+    [LoggerMessage(EventId = 653, Level = LogLevel.Warning, Message = "Forgetting idle triggers failed; the next sweep tries again")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 654, Level = LogLevel.Warning, Message = "{ScaledObject}: a subscriber to decision changes failed; the decision stands")]
+    private static partial void LogSubscriberFailed(ILogger logger, ScaledObjectKey scaledObject, Exception exception);
 
     [LoggerMessage(EventId = 651, Level = LogLevel.Warning, Message = "Replica counts are not available from Kubernetes ({Reason}); taking the scaler's own last decision as the current count")]
     private static partial void LogReplicasFromOwnDecisions(ILogger logger, string reason);

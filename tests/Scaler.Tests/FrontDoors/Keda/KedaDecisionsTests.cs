@@ -147,6 +147,10 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
 
         _harness.Decisions.ForgetIdle();
 
+        // The sibling trigger keeps its parsed spec: asking again parses nothing.
+        var parses = _harness.Decisions.ParseCount;
+        await _harness.DecideAsync("vllm", Running);
+        Assert.Equal(parses, _harness.Decisions.ParseCount);
         var left = Assert.Single(_harness.Decisions.LatestFor(new ScaledObjectKey("llm", "vllm")));
         Assert.NotEqual(gone.MetricName, left.MetricName);
         var series = _harness.KedaMetrics.DesiredReplicas.GetAllLabelValues().Select(labels => labels[2]).ToList();
@@ -184,5 +188,25 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         var decision = await _harness.DecideAsync("vllm", metadata);
 
         Assert.True(decision.CannotDecide, decision.Reason);
+    }
+
+    [Fact]
+    public async Task DecideAsync_SubscriberThrows_DecisionStillServedAndLogged()
+    {
+        _harness.Prometheus.Set(Waiting["pendingRequestsQuery"], 20);
+        _harness.Decisions.DecisionChanged += Throw;
+        try
+        {
+            var decision = await _harness.DecideAsync("vllm", Waiting);
+
+            Assert.Equal(4, decision.Decision.DesiredReplicas);
+            Assert.Contains(_harness.Logs.Lines, l => l.Contains("a subscriber to decision changes failed", StringComparison.Ordinal));
+        }
+        finally
+        {
+            _harness.Decisions.DecisionChanged -= Throw;
+        }
+
+        static void Throw(DecisionChange change) => throw new InvalidOperationException("subscriber bug");
     }
 }
