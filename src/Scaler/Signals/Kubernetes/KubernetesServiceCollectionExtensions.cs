@@ -27,6 +27,12 @@ internal sealed record KubernetesCluster(IKubernetes? Client, string? Unavailabl
             KubernetesClientConfiguration? configuration = null;
             if (!string.IsNullOrEmpty(options.KubeconfigPath))
             {
+                // The client fails on an empty file with a NullReferenceException: say what is wrong instead.
+                if (File.Exists(options.KubeconfigPath) && IsEmpty(options.KubeconfigPath))
+                {
+                    return new KubernetesCluster(null, $"the Kubernetes client configuration could not be loaded: {options.KubeconfigPath} is empty");
+                }
+
                 configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath, options.KubeconfigContext);
             }
             else if (KubernetesClientConfiguration.IsInCluster())
@@ -40,10 +46,9 @@ internal sealed record KubernetesCluster(IKubernetes? Client, string? Unavailabl
 
             return configuration is null ? new KubernetesCluster(null, NoClusterReason) : new KubernetesCluster(new k8s.Kubernetes(configuration), null);
         }
-        // YAML errors for a file that is not YAML; a NullReferenceException from inside the client for an empty
-        // file (KUBECONFIG=/dev/null). Neither may stop the Scaler: out of a cluster it still serves.
+        // YAML errors for a file that is not YAML: out of a cluster the Scaler still serves.
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or FormatException
-            or YamlDotNet.Core.YamlException or NullReferenceException)
+            or YamlDotNet.Core.YamlException)
         {
             // The message names the file or field at fault; kubeconfig parsing does not echo secrets.
             return new KubernetesCluster(null, $"the Kubernetes client configuration could not be loaded: {e.GetType().Name}: {e.Message}");
@@ -57,12 +62,29 @@ internal sealed record KubernetesCluster(IKubernetes? Client, string? Unavailabl
         {
             var first = fromEnvironment.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
             // KUBECONFIG=/dev/null (or any empty file) says "no cluster".
-            return first is not null && File.Exists(first) && new FileInfo(first).Length > 0 ? first : null;
+            return first is not null && File.Exists(first) && !IsEmpty(first) ? first : null;
         }
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var path = Path.Combine(home, ".kube", "config");
-        return home.Length > 0 && File.Exists(path) ? path : null;
+        return home.Length > 0 && File.Exists(path) && !IsEmpty(path) ? path : null;
+    }
+
+    // Whitespace only counts as empty too. /dev/null reads as empty.
+    private static bool IsEmpty(string path)
+    {
+        using var reader = new StreamReader(path);
+        var buffer = new char[4096];
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (buffer.AsSpan(0, read).ContainsAnyExcept(" \t\r\n"))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 

@@ -47,6 +47,8 @@ public class KubernetesRegistrationTests
     [Theory]
     // An empty file (KUBECONFIG=/dev/null is a common way to say "no cluster").
     [InlineData("")]
+    // Whitespace only.
+    [InlineData("  \n\t\n")]
     // Not YAML at all.
     [InlineData("\u0000\u0001 not: [yaml")]
     // YAML, but no clusters, contexts or users.
