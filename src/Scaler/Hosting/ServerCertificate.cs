@@ -22,7 +22,6 @@ internal sealed class ServerCertificate
         NotBefore = certificate.NotBefore.ToUniversalTime();
         NotAfter = certificate.NotAfter.ToUniversalTime();
         Thumbprint = certificate.Thumbprint;
-        ClientCas = clientCas;
         ClientCaCount = clientCas?.Count ?? 0;
         Fingerprint = fingerprint;
         // offline: the chain is what the file holds; nothing is fetched (AIA, OCSP) from the network.
@@ -44,9 +43,6 @@ internal sealed class ServerCertificate
     public X509Certificate2 Certificate { get; }
 
     public SslStreamCertificateContext Context { get; }
-
-    /// <summary>The CAs client certificates must chain to; null when client certificates are not asked for.</summary>
-    public X509Certificate2Collection? ClientCas { get; }
 
     /// <summary>How client certificates are validated (a template: clone it per connection); null without client CAs.</summary>
     public X509ChainPolicy? ClientChainPolicy { get; }
@@ -94,8 +90,8 @@ internal sealed class ServerCertificate
             throw new TlsFileException(files.KeySetting, files.KeyPath!, $"the private key does not belong to the certificate in '{files.CertificatePath}' (setting {files.CertificateSetting}); expected the key of that certificate", e);
         }
 
-        if (certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().SingleOrDefault() is { } usage
-            && !usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuth.Value))
+        // Any EKU extension (a malformed certificate may carry two) must allow serverAuth.
+        if (certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Any(usage => !usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuth.Value)))
         {
             throw new TlsFileException(files.CertificateSetting, files.CertificatePath, $"the certificate (serial {certificate.SerialNumber}) is not for servers: its extended key usage lacks serverAuth; expected a serving certificate such as cert-manager issues with usages [server auth]");
         }
@@ -105,7 +101,15 @@ internal sealed class ServerCertificate
         var clientCas = files.ClientCaPath is null
             ? null
             : ImportCertificates(files.ClientCaSetting, files.ClientCaPath, Text(contents.ClientCa!), TlsFilesOptions.ClientCaForm);
-        return new ServerCertificate(certificate, intermediates, clientCas, contents.Fingerprint());
+        try
+        {
+            return new ServerCertificate(certificate, intermediates, clientCas, contents.Fingerprint());
+        }
+        catch (CryptographicException e)
+        {
+            // Building the TLS context can still refuse the chain; name the setting as every other failure does.
+            throw new TlsFileException(files.CertificateSetting, files.CertificatePath, $"the certificate chain cannot be served ({e.Message.TrimEnd('.')}); expected {TlsFilesOptions.CertificateForm}", e);
+        }
     }
 
     /// <summary>A self-signed serving certificate (ECDSA P-256, one year) for an endpoint with no configured certificate.</summary>
