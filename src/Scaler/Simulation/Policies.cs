@@ -22,14 +22,29 @@ internal sealed record PolicyOptions
 
     /// <summary>Signals fail in this window (all policies).</summary>
     public Outage? Outage { get; init; }
+
+    /// <summary>Composite: pending requests per replica, its cost/SLO knob. Default 5, the design's KEDA threshold.</summary>
+    public double DemandTarget { get; init; } = Policies.PendingPerReplica;
+
+    /// <summary>
+    /// The HPA on running + waiting requests: its per-pod target. Default 24 for the vLLM-like server, the
+    /// largest target without violations on held-out seeds of the chat shapes (docs/simulator.md), as a
+    /// careful team would pick it by load-testing; 12 (75% of the slots) for the classic server.
+    /// </summary>
+    public double RequestsHpaTarget { get; init; } = VllmRequestsHpaTarget;
+
+    public const double VllmRequestsHpaTarget = 24;
+
+    public const double ClassicRequestsHpaTarget = 12;
 }
 
-/// <summary>The policies of the comparison (issue 3), built fresh for each run.</summary>
+/// <summary>The policies of the comparison, built fresh for each run, each reading its signals as old as its path makes them.</summary>
 internal static class Policies
 {
     public const string Composite = "composite";
     public const string Hpa = "hpa-gpu-util";
     public const string Keda = "keda-pending";
+    public const string RequestsHpa = "hpa-requests";
 
     /// <summary>Pending requests per replica: the KEDA trigger's threshold, and the composite's demand target.</summary>
     public const double PendingPerReplica = 5;
@@ -38,18 +53,35 @@ internal static class Policies
 
     private static readonly TimeSpan Sync = TimeSpan.FromSeconds(15);
 
-    public static IReadOnlyList<IScalingLoop> Create(PolicyOptions options)
+    public static IReadOnlyList<IScalingLoop> Create(SimulationOptions simulation)
     {
+        ArgumentNullException.ThrowIfNull(simulation);
+        var options = simulation.Policies;
+        var ages = simulation.Ages;
         var loops = new List<IScalingLoop>();
         foreach (var mode in options.SaturationModes)
         {
             var name = options.SaturationModes.Count == 1 ? Composite : $"{Composite}-{ModeName(mode)}";
-            loops.Add(new EngineLoop(name, CompositePolicy(options, mode), Sync, pushActivation: true, options.Outage, Epoch));
+            loops.Add(CompositeLoop(name, CompositePolicy(options, mode), simulation));
         }
 
-        loops.Add(new EngineLoop(Hpa, HpaPolicy(options.MaxReplicas), Sync, pushActivation: false, options.Outage, Epoch));
-        loops.Add(new KedaLoop(Keda, options.MaxReplicas, PendingPerReplica, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(300), options.Outage, Epoch));
+        // The design's HPA reads GPU utilization through dcgm-exporter and Prometheus, the queue through Prometheus.
+        loops.Add(new EngineLoop(Hpa, HpaPolicy(options.MaxReplicas), Sync, pushActivation: false, options.Outage, Epoch,
+            new Dictionary<string, SignalAge> { [SimulatedSignals.GpuUtilization] = ages.Dcgm, [SimulatedSignals.Queue] = ages.Prometheus }));
+        loops.Add(new KedaLoop(Keda, options.MaxReplicas, PendingPerReplica, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(300), options.Outage, Epoch, ages.Prometheus));
+        loops.Add(new EngineLoop(RequestsHpa, RequestsHpaPolicy(options.MaxReplicas, options.RequestsHpaTarget), Sync, pushActivation: false, options.Outage, Epoch,
+            new Dictionary<string, SignalAge> { [SimulatedSignals.Requests] = ages.Prometheus }));
         return loops;
+    }
+
+    /// <summary>The composite as the Scaler runs it behind an external-push trigger: watched pods, push activation.</summary>
+    public static EngineLoop CompositeLoop(string name, ScalingPolicy policy, SimulationOptions simulation)
+    {
+        ArgumentNullException.ThrowIfNull(simulation);
+        var ages = simulation.Ages;
+        return new EngineLoop(name, policy, Sync, pushActivation: true, simulation.Policies.Outage, Epoch,
+            new Dictionary<string, SignalAge> { [SimulatedSignals.Requests] = ages.Pods, [SimulatedSignals.GpuUtilization] = ages.Pods },
+            ages.Pods);
     }
 
     /// <summary>
@@ -61,7 +93,7 @@ internal static class Policies
     {
         Signals =
         [
-            new SignalSpec(SimulatedSignals.Requests, SignalKind.Total, SignalRole.Demand, PendingPerReplica),
+            new SignalSpec(SimulatedSignals.Requests, SignalKind.Total, SignalRole.Demand, options.DemandTarget),
             new SignalSpec(SimulatedSignals.GpuUtilization, SignalKind.Average, SignalRole.Saturation, 0.7),
         ],
         MinReplicas = 0,
@@ -93,6 +125,23 @@ internal static class Policies
         ScaleUp = new ScalingRules(TimeSpan.FromSeconds(60), [new RateLimit(RateLimitKind.Pods, 2, TimeSpan.FromSeconds(60))]),
         ScaleDown = new ScalingRules(TimeSpan.FromSeconds(300), [new RateLimit(RateLimitKind.Pods, 1, TimeSpan.FromSeconds(120))]),
         Saturation = SaturationMode.Max,
+        WarmingGate = false,
+    };
+
+    /// <summary>
+    /// An HPA on running + waiting requests per pod (GKE's and llm-d's advice for LLM servers): AverageValue
+    /// <paramref name="target"/>, min 1, Kubernetes' default behaviour (up max(4 pods, 100%) per 15 s; down
+    /// 300 s window, 100% per 15 s), 15 s sync; a failed metric holds the count.
+    /// </summary>
+    public static ScalingPolicy RequestsHpaPolicy(int maxReplicas, double target) => new()
+    {
+        Signals = [new SignalSpec(SimulatedSignals.Requests, SignalKind.Total, SignalRole.Demand, target)],
+        MinReplicas = 1,
+        MaxReplicas = maxReplicas,
+        IdleReplicas = 0,
+        ScaleToZeroAfter = TimeSpan.MaxValue,
+        ScaleUp = ScalingRules.KubernetesUp,
+        ScaleDown = ScalingRules.KubernetesDown,
         WarmingGate = false,
     };
 

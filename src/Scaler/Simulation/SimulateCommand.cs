@@ -49,16 +49,23 @@ internal static class SimulateCommand
             return UsageError;
         }
 
-        var results = Simulator.Run(trace, options.Simulation);
+        var costs = options.Simulation.Deployment.Costs;
+        if (trace.Requests.Select(costs.CannotHold).FirstOrDefault(reason => reason is not null) is { } cannot)
+        {
+            stderr.WriteLine($"scaler simulate: --kv-cache-tokens: {cannot}; raise it or use another trace");
+            return UsageError;
+        }
+
+        var evaluation = Evaluator.Run(trace, options.Simulation);
         stdout.WriteLine(options.Format == OutputFormat.Json
-            ? SimulationReport.Json(results)
-            : SimulationReport.Text(trace, options.Simulation, results));
+            ? SimulationReport.Json(evaluation)
+            : SimulationReport.Text(trace, evaluation));
 
         if (options.SvgPath is { } svgPath)
         {
             try
             {
-                File.WriteAllText(svgPath, SvgChart.Render(trace, results, options.Simulation.Policies.MaxReplicas));
+                File.WriteAllText(svgPath, SvgChart.Render(trace, evaluation.Policies, evaluation.Options.Policies.MaxReplicas, evaluation.Clairvoyant.Result));
                 (options.Format == OutputFormat.Json ? stderr : stdout).WriteLine($"chart: {Path.GetFullPath(svgPath)}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -2,43 +2,9 @@ using System.Collections.Immutable;
 
 namespace Scaler.Simulation;
 
-/// <summary>Everything one simulation run needs besides the trace.</summary>
-internal sealed record SimulationOptions
-{
-    public DeploymentOptions Deployment { get; init; } = new();
-
-    public PolicyOptions Policies { get; init; } = new();
-
-    /// <summary>Time-to-first-token objective. Default 2 s.</summary>
-    public TimeSpan Slo { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Seconds per chart point. Default 10 s.</summary>
-    public double SeriesBucketSeconds { get; init; } = 10;
-}
-
-/// <summary>One chart point: mean load and replicas over a bucket.</summary>
-internal readonly record struct SeriesPoint(double AtSeconds, double ArrivalsPerSecond, double Replicas, double ReadyReplicas);
-
-/// <summary>What one policy did over the trace.</summary>
-internal sealed record PolicyResult(
-    string Name,
-    double GpuHours,
-    int Requests,
-    int SloViolations,
-    double P50WaitSeconds,
-    double P99WaitSeconds,
-    int ScaleEvents,
-    double TimeAtZeroSeconds,
-    double MeanReplicas,
-    int PeakReplicas,
-    ImmutableArray<SeriesPoint> Series)
-{
-    public double SloAttainment => Requests == 0 ? 1 : 1 - (SloViolations / (double)Requests);
-}
-
 /// <summary>
-/// Replays a trace through one <see cref="Deployment"/> per policy in fast-forwarded virtual time
-/// (fixed 50 ms ticks), each policy deciding with the same engine code the product runs.
+/// Replays a trace through one deployment per policy in fast-forwarded virtual time (fixed 50 ms ticks),
+/// each policy deciding with the same engine code the product runs.
 /// </summary>
 internal static class Simulator
 {
@@ -49,36 +15,51 @@ internal static class Simulator
     private const double DrainLimitSeconds = 3600;
 
     public static IReadOnlyList<PolicyResult> Run(Trace trace, SimulationOptions options) =>
-        [.. Policies.Create(options.Policies).Select(loop => Run(trace, loop, options))];
+        [.. Policies.Create(options).Select(loop => Run(trace, loop, options))];
 
-    public static PolicyResult Run(Trace trace, IScalingLoop loop, SimulationOptions options)
+    /// <summary>One policy over the trace; <paramref name="onFirstToken"/> sees every request when its first token comes.</summary>
+    public static PolicyResult Run(Trace trace, IScalingLoop loop, SimulationOptions options, Action<ActiveRequest>? onFirstToken = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(loop);
         ArgumentNullException.ThrowIfNull(options);
 
-        var deployment = new Deployment(options.Deployment, TickSeconds);
+        var deployment = options.Deployment.Create(TickSeconds);
+        var history = new ObservationHistory(TickSeconds, options.Ages.MaxAge + TimeSpan.FromSeconds(5));
+        var slo = options.Slo.TotalSeconds;
+        var warmup = options.Warmup.TotalSeconds;
         var waits = new List<double>(trace.Requests.Length);
-        deployment.FirstToken += request => waits.Add(request.Wait);
+        int warmupViolations = 0, afterViolations = 0;
+        deployment.FirstToken += request =>
+        {
+            waits.Add(request.Wait);
+            if (request.Wait > slo)
+            {
+                _ = request.ArrivalSeconds < warmup ? warmupViolations++ : afterViolations++;
+            }
+
+            onFirstToken?.Invoke(request);
+        };
         var requests = trace.Requests;
         var bucketTicks = Math.Max(1, (int)Math.Round(options.SeriesBucketSeconds / TickSeconds));
         var series = ImmutableArray.CreateBuilder<SeriesPoint>();
         var stopAt = trace.DurationSeconds + DrainLimitSeconds;
 
         int next = 0, scaleEvents = 0, peak = 0, bucketArrivals = 0;
-        long existingTicks = 0, zeroTicks = 0, replicaTicks = 0, tick = 0;
+        long existingTicks = 0, warmupExistingTicks = 0, zeroTicks = 0, replicaTicks = 0, tick = 0;
         double bucketReplicas = 0, bucketReady = 0;
         while (true)
         {
             var now = tick * TickSeconds;
             while (next < requests.Length && requests[next].ArrivalSeconds <= now + 1e-9)
             {
-                deployment.Enqueue(new ActiveRequest(requests[next++]));
+                deployment.Enqueue(new ActiveRequest(requests[next++]), now);
                 bucketArrivals++;
             }
 
             var observation = deployment.Observe(now);
-            if (loop.OnTick(now, observation) is { } desired && desired != observation.Current)
+            history.Record(tick, observation);
+            if (loop.OnTick(now, observation, history) is { } desired && desired != observation.Current)
             {
                 deployment.Scale(desired, now);
                 scaleEvents++;
@@ -87,6 +68,7 @@ internal static class Simulator
 
             deployment.Step(now);
             existingTicks += deployment.Existing;
+            warmupExistingTicks += now < warmup ? deployment.Existing : 0;
             replicaTicks += observation.Current;
             zeroTicks += deployment.Existing == 0 ? 1 : 0;
             peak = Math.Max(peak, observation.Current);
@@ -110,21 +92,40 @@ internal static class Simulator
 
         // Requests that never got a first token (only past the drain limit) count as waiting forever.
         var unserved = requests.Length - waits.Count;
+        var warmupRequests = CountBefore(requests, warmup);
         waits.Sort();
         var seconds = tick * TickSeconds;
-        var slo = options.Slo.TotalSeconds;
+        var gpuHours = existingTicks * TickSeconds / 3600;
+        var warmupHours = warmupExistingTicks * TickSeconds / 3600;
         return new PolicyResult(
             loop.Name,
-            existingTicks * TickSeconds / 3600,
+            gpuHours,
             requests.Length,
-            waits.Count(w => w > slo) + unserved,
+            warmupViolations + afterViolations + unserved,
             Percentile(waits, unserved, 0.50),
             Percentile(waits, unserved, 0.99),
             scaleEvents,
             zeroTicks * TickSeconds,
             seconds > 0 ? replicaTicks * TickSeconds / seconds : 0,
             peak,
-            series.ToImmutable());
+            series.ToImmutable())
+        {
+            Warmup = new ResultSegment(warmupHours, warmupRequests, warmupViolations),
+
+            // Unserved requests are counted after warm-up: they waited past the end of the run.
+            AfterWarmup = new ResultSegment(gpuHours - warmupHours, requests.Length - warmupRequests, afterViolations + unserved),
+        };
+    }
+
+    private static int CountBefore(ImmutableArray<TraceRequest> requests, double seconds)
+    {
+        var count = 0;
+        while (count < requests.Length && requests[count].ArrivalSeconds < seconds)
+        {
+            count++;
+        }
+
+        return count;
     }
 
     // Nearest-rank percentile; unserved requests rank above every served one.

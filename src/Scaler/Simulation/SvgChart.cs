@@ -4,7 +4,10 @@ using System.Text;
 
 namespace Scaler.Simulation;
 
-/// <summary>An SVG chart: one panel per policy, load (requests/s) as a grey area, replicas as a step line.</summary>
+/// <summary>
+/// An SVG chart: one panel per policy, load (requests/s) as a grey area, replicas as a step line, and the
+/// clairvoyant schedule's replicas as a dashed reference line.
+/// </summary>
 internal static class SvgChart
 {
     private const int Width = 960;
@@ -14,7 +17,7 @@ internal static class SvgChart
     private const int Top = 36;
     private const int Gap = 34;
 
-    public static string Render(Trace trace, IReadOnlyList<PolicyResult> results, int maxReplicas)
+    public static string Render(Trace trace, IReadOnlyList<PolicyResult> results, int maxReplicas, PolicyResult? reference = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(results);
@@ -26,7 +29,7 @@ internal static class SvgChart
         var svg = new StringBuilder();
         svg.AppendLine(c, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{height}" viewBox="0 0 {Width} {height}" font-family="sans-serif" font-size="11">""");
         svg.AppendLine(c, $"""<rect width="{Width}" height="{height}" fill="white"/>""");
-        svg.AppendLine(c, $"""<text x="{Left}" y="20" font-size="14">{Escape(trace.Name)}: load (grey, requests/s, left axis) and replicas (line, right axis)</text>""");
+        svg.AppendLine(c, $"""<text x="{Left}" y="20" font-size="14">{Escape(trace.Name)}: load (grey, requests/s, left axis), replicas (red line, right axis), clairvoyant replicas (dashed blue)</text>""");
         for (var i = 0; i < results.Count; i++)
         {
             var result = results[i];
@@ -58,6 +61,18 @@ internal static class SvgChart
                 }
 
                 svg.AppendLine(c, $"""<path d="{line}" fill="none" stroke="#c0392b" stroke-width="1.5"/>""");
+            }
+
+            if (reference is not null && !reference.Series.IsDefaultOrEmpty)
+            {
+                var dashed = new StringBuilder();
+                dashed.Append(c, $"M{X(reference.Series[0].AtSeconds):0.#},{ReplicaY(reference.Series[0].Replicas):0.#}");
+                for (var p = 1; p < reference.Series.Length && reference.Series[p].AtSeconds <= end; p++)
+                {
+                    dashed.Append(c, $" H{X(reference.Series[p].AtSeconds):0.#} V{ReplicaY(reference.Series[p].Replicas):0.#}");
+                }
+
+                svg.AppendLine(c, $"""<path d="{dashed}" fill="none" stroke="#2e6fb7" stroke-width="1.2" stroke-dasharray="5,3"/>""");
             }
 
             svg.AppendLine(c, $"""<text x="{Left - 6}" y="{top + 10}" text-anchor="end">{maxLoad:0}/s</text>""");

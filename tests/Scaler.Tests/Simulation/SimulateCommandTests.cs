@@ -26,6 +26,23 @@ public class SimulateCommandTests
     [InlineData(new[] { "--outage", "20m" }, "--outage: expected START+LENGTH with durations, like 20m+5m; got '20m'")]
     // --name=value form is parsed too
     [InlineData(new[] { "--format=yaml" }, "--format: expected text or json, got 'yaml'")]
+    // presets by name
+    [InlineData(new[] { "--preset", "fast" }, "--preset: expected realistic or classic, got 'fast'")]
+    // a vLLM knob with the classic server
+    [InlineData(new[] { "--server", "classic", "--kv-cache-tokens", "1000" }, "--kv-cache-tokens: applies to the vllm server model only")]
+    // a classic knob with the default (vLLM) server
+    [InlineData(new[] { "--max-concurrency", "8" }, "--max-concurrency: applies to the classic server model only")]
+    // the classic model has only its gateway
+    [InlineData(new[] { "--preset", "classic", "--routing", "service" }, "--routing: the classic server model has only its gateway queue")]
+    // routing names
+    [InlineData(new[] { "--routing", "random" }, "--routing: expected service, least-loaded or gateway, got 'random'")]
+    // a budget smaller than the sequence cap could not decode every sequence
+    [InlineData(new[] { "--max-batched-tokens", "100" }, "--max-batched-tokens: must be at least --max-num-seqs (256)")]
+    // signal ages
+    [InlineData(new[] { "--signal-ages", "stale" }, "--signal-ages: expected realistic or instant, got 'stale'")]
+    [InlineData(new[] { "--age-prometheus", "soon" }, "--age-prometheus: expected a duration like 500ms, 2s, 15m or 1h; got 'soon'")]
+    // a cache too small for the trace's longest request
+    [InlineData(new[] { "--kv-cache-tokens", "1000", "--no-svg" }, "--kv-cache-tokens: a request of")]
     public void Run_BadOption_ExitsTwoNamingTheOption(string[] args, string expected)
     {
         var stdout = new StringWriter();
@@ -62,16 +79,26 @@ public class SimulateCommandTests
 
         Assert.Equal(0, code);
         using var json = JsonDocument.Parse(stdout.ToString());
-        var root = Assert.Single(json.RootElement.EnumerateObject());
-        Assert.Equal("policies", root.Name);
-        var names = root.Value.EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
-        Assert.Equal([Policies.Composite, Policies.Hpa, Policies.Keda], names);
-        foreach (var policy in root.Value.EnumerateArray())
+        Assert.Equal(["policies", "limit", "fixed", "cheapestFixedWithinBudget", "cheapestFixedMatchingComposite"],
+            json.RootElement.EnumerateObject().Select(p => p.Name));
+        var policies = json.RootElement.GetProperty("policies");
+        var names = policies.EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Equal([Policies.Composite, Policies.Hpa, Policies.Keda, Policies.RequestsHpa], names);
+        var limit = json.RootElement.GetProperty("limit");
+        var clairvoyant = limit.GetProperty("clairvoyant");
+        Assert.Equal("clairvoyant", clairvoyant.GetProperty("name").GetString());
+        Assert.True(limit.GetProperty("boundGpuHours").GetDouble() <= clairvoyant.GetProperty("gpuHours").GetDouble());
+        Assert.Equal(10, json.RootElement.GetProperty("fixed").GetArrayLength());
+        foreach (var policy in policies.EnumerateArray().Append(clairvoyant))
         {
-            foreach (var field in new[] { "gpuHours", "requests", "sloViolations", "p50WaitSeconds", "p99WaitSeconds", "scaleEvents", "timeAtZeroSeconds" })
+            foreach (var field in new[] { "gpuHours", "requests", "sloViolations", "p50WaitSeconds", "p99WaitSeconds", "scaleEvents", "timeAtZeroSeconds", "gpuHoursToBound", "gpuHoursToClairvoyant" })
             {
                 Assert.True(policy.TryGetProperty(field, out _), field);
             }
+
+            var warmup = policy.GetProperty("warmup");
+            var after = policy.GetProperty("afterWarmup");
+            Assert.Equal(policy.GetProperty("requests").GetInt32(), warmup.GetProperty("requests").GetInt32() + after.GetProperty("requests").GetInt32());
         }
     }
 
@@ -84,12 +111,19 @@ public class SimulateCommandTests
         var code = SimulateCommand.Run(["--duration", "5m", "--svg", svg], stdout, new StringWriter());
 
         Assert.Equal(0, code);
-        Assert.Contains("composite", stdout.ToString(), StringComparison.Ordinal);
+        foreach (var row in new[] { "composite", "hpa-requests", "clairvoyant", "bound", "after warm-up" })
+        {
+            Assert.Contains(row, stdout.ToString(), StringComparison.Ordinal);
+        }
+
         Assert.Contains($"chart: {svg}", stdout.ToString(), StringComparison.Ordinal);
         var document = XDocument.Load(svg);
         File.Delete(svg);
         Assert.Equal("svg", document.Root!.Name.LocalName);
-        Assert.Equal(3, document.Descendants().Count(e => e.Name.LocalName == "path" && e.Attribute("stroke")?.Value == "#c0392b"));
+        Assert.Equal(4, document.Descendants().Count(e => e.Name.LocalName == "path" && e.Attribute("stroke")?.Value == "#c0392b"));
+
+        // The clairvoyant schedule as a dashed reference in every panel.
+        Assert.Equal(4, document.Descendants().Count(e => e.Name.LocalName == "path" && e.Attribute("stroke-dasharray") is not null));
     }
 
     [Fact]
@@ -98,7 +132,10 @@ public class SimulateCommandTests
         var stdout = new StringWriter();
 
         Assert.Equal(0, SimulateCommand.Run(["--help"], stdout, new StringWriter()));
-        Assert.Contains("--saturation", stdout.ToString(), StringComparison.Ordinal);
+        foreach (var option in new[] { "--saturation", "--preset", "--routing", "--kv-cache-tokens", "--signal-ages", "--warm-start", "--hpa-requests-target" })
+        {
+            Assert.Contains(option, stdout.ToString(), StringComparison.Ordinal);
+        }
     }
 
     [Theory]

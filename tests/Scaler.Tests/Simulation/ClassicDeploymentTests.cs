@@ -2,17 +2,17 @@ using Scaler.Simulation;
 
 namespace Scaler.Tests.Simulation;
 
-/// <summary>The deployment model: prefill, batching, start-up delay and the saturating duty cycle.</summary>
-public class DeploymentTests
+/// <summary>The classic deployment model: prefill, batching, start-up delay and the saturating duty cycle.</summary>
+public class ClassicDeploymentTests
 {
     private const double Tick = Simulator.TickSeconds;
 
     [Fact]
     public void Step_OneRequest_FirstTokenAfterItsPrefill()
     {
-        var deployment = new Deployment(new DeploymentOptions { PrefillTokensPerSecond = 8000 }, Tick);
+        var deployment = new ClassicDeployment(Classic(), Tick);
         var request = new ActiveRequest(new TraceRequest(0, 4000, 10));
-        deployment.Enqueue(request);
+        deployment.Enqueue(request, 0);
 
         Run(deployment, 0, 2);
 
@@ -22,11 +22,11 @@ public class DeploymentTests
     [Fact]
     public void Step_TwoPrompts_ServedFirstComeFirstServed()
     {
-        var deployment = new Deployment(new DeploymentOptions { PrefillTokensPerSecond = 8000 }, Tick);
+        var deployment = new ClassicDeployment(Classic(), Tick);
         var first = new ActiveRequest(new TraceRequest(0, 8000, 1));
         var second = new ActiveRequest(new TraceRequest(0, 8000, 1));
-        deployment.Enqueue(first);
-        deployment.Enqueue(second);
+        deployment.Enqueue(first, 0);
+        deployment.Enqueue(second, 0);
 
         Run(deployment, 0, 3);
 
@@ -37,23 +37,25 @@ public class DeploymentTests
     [Fact]
     public void Scale_NewReplica_ServesOnlyAfterStartupDelay()
     {
-        var deployment = new Deployment(new DeploymentOptions { InitialReplicas = 0, StartupDelay = TimeSpan.FromSeconds(60) }, Tick);
+        var deployment = new ClassicDeployment(Classic() with { InitialReplicas = 0, StartupDelay = TimeSpan.FromSeconds(60) }, Tick);
         var request = new ActiveRequest(new TraceRequest(0, 800, 1));
-        deployment.Enqueue(request);
+        deployment.Enqueue(request, 0);
         deployment.Scale(1, 0);
 
         Run(deployment, 0, 61);
 
         Assert.Equal(60.1, request.Wait, 6);
-        Assert.Equal(new ClusterObservation(1, 1, 0, 0, 0.0), deployment.Observe(61) with { GpuUtilization = 0.0 });
+        var observation = deployment.Observe(61);
+        Assert.Equal(new ClusterObservation(1, 1, 0, 0, 0.0), observation with { GpuUtilization = 0.0, KvCacheUsage = null, Counters = default });
+        Assert.Equal(new WorkCounters(1, 800, 1), observation.Counters);
     }
 
     [Fact]
     public void Observe_OneLongStream_ReadsSaturatedWhileUsingOneSlotOfSixteen()
     {
         // Continuous batching: one decoding stream keeps kernels running, so the duty cycle reads ~100%.
-        var deployment = new Deployment(new DeploymentOptions(), Tick);
-        deployment.Enqueue(new ActiveRequest(new TraceRequest(0, 100, 4000)));
+        var deployment = new ClassicDeployment(Classic(), Tick);
+        deployment.Enqueue(new ActiveRequest(new TraceRequest(0, 100, 4000)), 0);
 
         Run(deployment, 0, 40);
         var observation = deployment.Observe(40);
@@ -65,9 +67,9 @@ public class DeploymentTests
     [Fact]
     public void Scale_Down_DrainsBusyReplicaAndKeepsPayingUntilDone()
     {
-        var deployment = new Deployment(new DeploymentOptions { InitialReplicas = 2 }, Tick);
+        var deployment = new ClassicDeployment(Classic() with { InitialReplicas = 2 }, Tick);
         var request = new ActiveRequest(new TraceRequest(0, 100, 400));
-        deployment.Enqueue(request);
+        deployment.Enqueue(request, 0);
         Run(deployment, 0, 1);
 
         deployment.Scale(0, 1);
@@ -79,7 +81,9 @@ public class DeploymentTests
         Assert.Equal(0, deployment.Outstanding);
     }
 
-    private static void Run(Deployment deployment, double from, double to)
+    private static DeploymentOptions Classic() => DeploymentOptions.ClassicPreset;
+
+    private static void Run(ClassicDeployment deployment, double from, double to)
     {
         for (var t = from; t < to - 1e-9; t += Tick)
         {

@@ -2,50 +2,18 @@ using System.Globalization;
 
 namespace Scaler.Simulation;
 
-/// <summary>The model of one inference deployment. Every default is an assumption stated in docs/simulator.md.</summary>
-internal sealed record DeploymentOptions
-{
-    /// <summary>From replica creation to ready (image cached, model load and engine init). Default 60 s.</summary>
-    public TimeSpan StartupDelay { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Prompt (prefill) tokens per second one replica processes, first come first served. Default 8,000.</summary>
-    public double PrefillTokensPerSecond { get; init; } = 8000;
-
-    /// <summary>Generated tokens per second of one request stream; streams decode in parallel (continuous batching). Default 40.</summary>
-    public double DecodeTokensPerSecond { get; init; } = 40;
-
-    /// <summary>Requests one replica runs at once; more wait at the gateway. Default 16.</summary>
-    public int MaxConcurrency { get; init; } = 16;
-
-    /// <summary>Window over which GPU utilization (busy fraction) is averaged, like a DCGM sample. Default 30 s.</summary>
-    public TimeSpan UtilizationWindow { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Ready replicas at time 0. Default 1.</summary>
-    public int InitialReplicas { get; init; } = 1;
-
-    public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"start-up {StartupDelay.TotalSeconds:0.#} s, {PrefillTokensPerSecond:0} prefill tokens/s, {DecodeTokensPerSecond:0.#} tokens/s per stream, {MaxConcurrency} concurrent per replica");
-}
-
-/// <summary>What a scaling loop can observe of the deployment at one instant.</summary>
-/// <param name="Current">Replicas asked for (starting or ready; draining ones excluded).</param>
-/// <param name="Ready">Of those, replicas that serve.</param>
-/// <param name="Waiting">Requests waiting at the gateway for a free slot (queue depth).</param>
-/// <param name="Outstanding">Requests accepted and not finished: waiting plus in flight (pending requests).</param>
-/// <param name="GpuUtilization">Mean busy fraction of ready replicas over the utilization window; null without ready replicas.</param>
-internal readonly record struct ClusterObservation(int Current, int Ready, int Waiting, int Outstanding, double? GpuUtilization);
-
 /// <summary>
-/// A deployment of identical GPU replicas behind one gateway queue, stepped in fixed virtual-time ticks.
-/// A replica runs up to <see cref="DeploymentOptions.MaxConcurrency"/> requests: prompts are processed first
+/// The first server model (<see cref="ServerModel.Classic"/>): identical replicas behind one gateway queue, stepped in fixed virtual-time ticks.
+/// A replica runs up to <see cref="ClassicServerOptions.MaxConcurrency"/> requests: prompts are processed first
 /// come first served at the prefill rate, then every stream decodes at its own rate in parallel
 /// (continuous batching). A replica is "busy" (GPU duty cycle) whenever it runs at least one request, so
 /// one short stream keeps utilization at 100% while using a fraction of the replica: the saturation that
 /// makes GPU utilization a weak demand signal.
 /// </summary>
-internal sealed class Deployment
+internal sealed class ClassicDeployment : IDeployment
 {
-    private readonly DeploymentOptions _options;
+    private readonly ClassicServerOptions _options;
+    private readonly TimeSpan _startupDelay;
     private readonly double _tick;
     private readonly int _ticksPerSecond;
     private readonly int _windowSeconds;
@@ -53,13 +21,16 @@ internal sealed class Deployment
     private readonly List<Replica> _replicas = [];
     private int _nextReplicaId;
     private int _inFlight;
+    private WorkCounters _counters;
 
-    public Deployment(DeploymentOptions options, double tickSeconds)
+    public ClassicDeployment(DeploymentOptions options, double tickSeconds)
     {
-        _options = options;
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Classic;
+        _startupDelay = options.StartupDelay;
         _tick = tickSeconds;
         _ticksPerSecond = (int)Math.Round(1 / tickSeconds);
-        _windowSeconds = Math.Max(1, (int)Math.Round(options.UtilizationWindow.TotalSeconds));
+        _windowSeconds = Math.Max(1, (int)Math.Round(_options.UtilizationWindow.TotalSeconds));
         for (var i = 0; i < options.InitialReplicas; i++)
         {
             _replicas.Add(new Replica(_nextReplicaId++, readyAt: 0, _windowSeconds));
@@ -74,11 +45,11 @@ internal sealed class Deployment
     /// <summary>Requests whose first token came; the waits are recorded on them.</summary>
     public event Action<ActiveRequest>? FirstToken;
 
-    public void Enqueue(ActiveRequest request) => _gateway.Enqueue(request);
+    public void Enqueue(ActiveRequest request, double now) => _gateway.Enqueue(request);
 
     public ClusterObservation Observe(double now)
     {
-        int current = 0, ready = 0;
+        int current = 0, ready = 0, slots = 0;
         double utilization = 0;
         foreach (var replica in _replicas)
         {
@@ -91,11 +62,16 @@ internal sealed class Deployment
             if (replica.ReadyAt <= now)
             {
                 ready++;
+                slots += replica.Running.Count;
                 utilization += replica.Utilization(now, _ticksPerSecond);
             }
         }
 
-        return new ClusterObservation(current, ready, _gateway.Count, Outstanding, ready > 0 ? utilization / ready : null);
+        return new ClusterObservation(current, ready, _gateway.Count, Outstanding, ready > 0 ? utilization / ready : null)
+        {
+            KvCacheUsage = ready > 0 ? slots / (double)(ready * _options.MaxConcurrency) : null,
+            Counters = _counters,
+        };
     }
 
     /// <summary>
@@ -108,7 +84,7 @@ internal sealed class Deployment
         var active = _replicas.Where(r => !r.Draining).ToList();
         for (var i = active.Count; i < desired; i++)
         {
-            _replicas.Add(new Replica(_nextReplicaId++, now + _options.StartupDelay.TotalSeconds, _windowSeconds));
+            _replicas.Add(new Replica(_nextReplicaId++, now + _startupDelay.TotalSeconds, _windowSeconds));
         }
 
         var victims = active
@@ -150,12 +126,21 @@ internal sealed class Deployment
                     if (request.PrefillLeft <= 0)
                     {
                         request.FirstTokenAt = now + ((prefillBudget - budget) / _options.PrefillTokensPerSecond);
+                        _counters += new WorkCounters(0, request.PromptTokens, 1);
                         FirstToken?.Invoke(request);
                     }
                 }
                 else
                 {
                     request.DecodeLeft -= decodeStep;
+                }
+            }
+
+            foreach (var request in replica.Running)
+            {
+                if (request.PrefillLeft <= 0 && request.DecodeLeft <= 0)
+                {
+                    _counters += new WorkCounters(1, 0, request.OutputTokens - 1);
                 }
             }
 
@@ -241,18 +226,4 @@ internal sealed class Deployment
             return busy / (double)((end - start) * ticksPerSecond);
         }
     }
-}
-
-/// <summary>A request inside the simulation.</summary>
-internal sealed class ActiveRequest(TraceRequest request)
-{
-    public double ArrivalSeconds { get; } = request.ArrivalSeconds;
-
-    public double PrefillLeft { get; set; } = Math.Max(1, request.ContextTokens);
-
-    public double DecodeLeft { get; set; } = Math.Max(0, request.GeneratedTokens - 1);
-
-    public double FirstTokenAt { get; set; } = double.NaN;
-
-    public double Wait => FirstTokenAt - ArrivalSeconds;
 }
