@@ -25,7 +25,8 @@ internal static class Simulator
         ArgumentNullException.ThrowIfNull(options);
 
         var deployment = options.Deployment.Create(TickSeconds);
-        var history = new ObservationHistory(TickSeconds, options.Ages.MaxAge + TimeSpan.FromSeconds(5));
+        // Enough history for the oldest signal and for a minute of work-source scrapes behind it.
+        var history = new ObservationHistory(TickSeconds, options.Ages.MaxAge + TimeSpan.FromSeconds(SimulatedWorkSignals.PeakLookbackSeconds + 5));
         var slo = options.Slo.TotalSeconds;
         var warmup = options.Warmup.TotalSeconds;
         var waits = new List<double>(trace.Requests.Length);

@@ -18,6 +18,7 @@ internal sealed class VllmDeployment : IDeployment
     private readonly Random _random = new(7);
     private readonly Action<ActiveRequest> _onFirstToken;
     private readonly Action<ActiveRequest> _onFinished;
+    private readonly Action<int, double> _onStep;
     private int _nextReplicaId;
     private int _outstanding;
     private WorkCounters _counters;
@@ -42,6 +43,9 @@ internal sealed class VllmDeployment : IDeployment
             _outstanding--;
             _counters += new WorkCounters(1, 0, request.OutputTokens - 1);
         };
+
+        // Each decoded token's inter-token latency is the step that produced it.
+        _onStep = (decoded, seconds) => _counters += new WorkCounters(0, 0, 0) { InterTokenSeconds = decoded * seconds, InterTokenCount = decoded };
     }
 
     public int Existing => _replicas.Count;
@@ -119,7 +123,7 @@ internal sealed class VllmDeployment : IDeployment
         {
             if (replica.IsReady(now + _tick))
             {
-                replica.Advance(Math.Max(now, replica.ReadyAt), now + _tick, _onFirstToken, _onFinished);
+                replica.Advance(Math.Max(now, replica.ReadyAt), now + _tick, _onFirstToken, _onFinished, _onStep);
             }
         }
 

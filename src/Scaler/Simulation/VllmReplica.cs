@@ -57,7 +57,7 @@ internal sealed class VllmReplica
     public double KvCacheUsage => KvTokens / (double)_server.KvCacheTokens;
 
     /// <summary>Runs engine steps that start before <paramref name="until"/>; a step may end after it.</summary>
-    public void Advance(double from, double until, Action<ActiveRequest> firstToken, Action<ActiveRequest> finished)
+    public void Advance(double from, double until, Action<ActiveRequest> firstToken, Action<ActiveRequest> finished, Action<int, double> stepped)
     {
         if (NextStepAt < from)
         {
@@ -70,6 +70,7 @@ internal sealed class VllmReplica
             var start = NextStepAt;
             var end = start + RunStep(out var prefilled, out var decoded);
             _busy.Add(start, end);
+            stepped(decoded.Count(r => r.PrefillLeft <= 0), end - start);
             Complete(end, prefilled, decoded, firstToken, finished);
             NextStepAt = end;
         }

@@ -138,7 +138,11 @@ public class VllmDeploymentTests
 
         Assert.True(deployment.Preemptions > 0);
         Assert.Equal(0, deployment.Outstanding);
-        Assert.Equal(new WorkCounters(2, 600, 1000), deployment.Observe(120).Counters);
+        var counters = deployment.Observe(120).Counters;
+        Assert.Equal(new WorkCounters(2, 600, 1000), counters with { InterTokenSeconds = 0, InterTokenCount = 0 });
+
+        // Every token after the first is one inter-token latency.
+        Assert.Equal(998, counters.InterTokenCount);
     }
 
     [Fact]
