@@ -80,12 +80,12 @@ internal sealed class EngineLoop(string name, ScalingPolicy policy, TimeSpan syn
             _lastGood = now;
         }
 
-        var readings = new List<SignalReading>(policy.Signals.Length);
+        var readings = new Dictionary<string, Reading>(policy.Signals.Length, StringComparer.Ordinal);
         foreach (var spec in policy.Signals)
         {
-            readings.Add(failing || SimulatedSignals.Value(spec.Name, observation) is not { } value
-                ? SignalReading.Unavailable(spec.Name, double.IsNaN(_lastGood) ? null : epoch.AddSeconds(_lastGood))
-                : SignalReading.Fresh(spec.Name, value, at));
+            readings[spec.Name] = failing || SimulatedSignals.Value(spec.Name, observation) is not { } value
+                ? Reading.Unavailable(reason: null, double.IsNaN(_lastGood) ? null : epoch.AddSeconds(_lastGood))
+                : Reading.Fresh(value, at);
         }
 
         var decision = DecisionEngine.Decide(policy, new DecisionInput(at, new ReplicaCounts(observation.Current, observation.Ready), readings), _state);
@@ -173,7 +173,7 @@ internal sealed class KedaLoop : IScalingLoop
             if (current > 0)
             {
                 var at = _epoch.AddSeconds(now);
-                var readings = new[] { SignalReading.Fresh(SimulatedSignals.Requests, pending, at) };
+                var readings = new Dictionary<string, Reading>(StringComparer.Ordinal) { [SimulatedSignals.Requests] = Reading.Fresh(pending, at) };
                 var decision = DecisionEngine.Decide(_hpa, new DecisionInput(at, new ReplicaCounts(current, Math.Min(observation.Ready, current)), readings), _state);
                 _state = decision.State;
                 desired = decision.DesiredReplicas;
