@@ -92,8 +92,8 @@ internal static class DecisionPath
         Decision Fresh(int i)
         {
             var now = start + (refresh * i);
-            var reading = Reading.Fresh(12, now).ToSignal(spec0.Signals[0].Spec.Name);
-            var decision = DecisionEngine.Decide(spec0.Policy, new DecisionInput(now, new ReplicaCounts(3, 3), [reading]), state);
+            var readings = new Dictionary<string, Reading>(StringComparer.Ordinal) { [spec0.Signals[0].Spec.Name] = Reading.Fresh(12, now) };
+            var decision = DecisionEngine.Decide(spec0.Policy, new DecisionInput(now, new ReplicaCounts(3, 3), readings), state);
             state = decision.State;
             return decision;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
+using Scaler.Decisions;
 using Scaler.Signals;
 
 // 1,000 callers ask the same workload's reading for 10 s through the ReadingCache over a source that

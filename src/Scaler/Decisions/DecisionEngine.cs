@@ -26,6 +26,10 @@ internal static class DecisionEngine
 
     private const int MaxReasonLength = 200;
 
+    /// <summary>
+    /// One decision, as the sequence of rules in docs/decisions.md: each step is a small pure function, and
+    /// every step that changes the count says so in the explanation.
+    /// </summary>
     public static Decision Decide(ScalingPolicy policy, DecisionInput input, EngineState state)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -33,14 +37,67 @@ internal static class DecisionEngine
         ArgumentNullException.ThrowIfNull(state);
 
         var now = input.Now;
-        var current = Math.Max(0, input.Replicas.Current);
-        var ready = Math.Clamp(input.Replicas.Ready, 0, current);
-        var warming = current - ready;
+        var replicas = Observe(input.Replicas);
         var rules = ImmutableArray.CreateBuilder<AppliedRule>();
 
         // 1. What each signal asks for, with HPA semantics.
-        var verdicts = ImmutableArray.CreateBuilder<SignalVerdict>(policy.Signals.Length);
-        var unknown = new List<string>();
+        var signals = AssessSignals(policy, input.Readings, replicas, now);
+
+        // 2. Combine: the maximum of the participating proposals; saturation takes part per policy.
+        var combination = Combine(policy, signals.Explanations, replicas.Current);
+        var result = LimitSaturation(policy, combination, replicas.Current, rules);
+
+        // 3. Warming: replicas on the way count as capacity; no new scale-up for the same load.
+        result = GateWarming(policy, state, signals.Explanations, replicas, result, rules);
+
+        // 4. Activity and tiers.
+        var activity = ActivityOf(signals);
+
+        // Unknown restarts the idle clock: a workload we cannot see is never counted as idle.
+        var inactiveSince = activity == Activity.Inactive ? state.InactiveSince ?? now : (DateTimeOffset?)null;
+        result = ApplyTiers(policy, activity, replicas.Current, result, now - (inactiveSince ?? now), rules, out var zeroTier);
+
+        // 5. Failure: an unknown signal never moves replicas down or to zero; beyond its limit, fallback.
+        var recommendation = HoldOnFailure(policy, signals, replicas.Current, result, rules);
+
+        // The count in effect for steps 6 and 7: the engine's own last answer while the HPA is still applying
+        // it, else the observed count. Deciding again before the answer shows must neither spend the rate
+        // limit twice nor leave the stabilization window from the old count.
+        var unknown = !signals.Unknown.IsEmpty;
+        var inEffect = InEffect(state, replicas.Current, now, unknown);
+
+        // 6. Stabilization (HPA): up takes the lowest recent recommendation, down the highest.
+        var recommendations = Prune(state.Recommendations, now, Max(policy.ScaleUp.StabilizationWindow, policy.ScaleDown.StabilizationWindow));
+        var stabilized = Stabilize(policy, recommendation, inEffect, replicas.Current, recommendations, now, zeroTier && !unknown, rules);
+
+        // 7. Rate limits (HPA): changes in the last period count against the limit.
+        var events = Prune(state.ScaleEvents, now, LongestPeriod(policy));
+        var limited = LimitRate(policy, stabilized, inEffect, events, now, rules);
+
+        // 8. Bounds.
+        var desired = Bound(policy, limited, rules);
+
+        var explanation = new Explanation(replicas.Current, replicas.Ready, combination.Driver, combination.Combined ?? replicas.Current, desired, signals.Explanations, rules.ToImmutable());
+        return new Decision(desired, activity, explanation, NextState(state, signals, replicas, now, recommendations.Add(new TimedCount(now, recommendation)), events, inEffect, inactiveSince, desired))
+        {
+            At = now,
+            UnknownSignals = signals.Unknown,
+            CannotDecide = policy.FallbackReplicas is null && unknown && desired <= replicas.Current,
+        };
+    }
+
+    /// <summary>The counts as the engine uses them: never negative, never more ready than current.</summary>
+    private static ReplicaCounts Observe(ReplicaCounts replicas)
+    {
+        var current = Math.Max(0, replicas.Current);
+        return new ReplicaCounts(current, Math.Clamp(replicas.Ready, 0, current));
+    }
+
+    /// <summary>Step 1: every signal judged, and which of those that take part are unknown.</summary>
+    private static SignalAssessment AssessSignals(ScalingPolicy policy, IReadOnlyDictionary<string, Reading> readings, ReplicaCounts replicas, DateTimeOffset now)
+    {
+        var explanations = ImmutableArray.CreateBuilder<SignalExplanation>(policy.Signals.Length);
+        var unknown = ImmutableArray.CreateBuilder<string>();
         var beyondLimit = false;
         var demandActive = false;
         var demandUnknown = false;
@@ -48,41 +105,46 @@ internal static class DecisionEngine
         foreach (var spec in policy.Signals)
         {
             hasDemand |= spec.Role == SignalRole.Demand;
-            var verdict = Judge(spec, Find(input.Readings, spec.Name), now, current, ready, policy.Tolerance, out var beyond);
-            verdicts.Add(verdict);
-            if (!verdict.Known && Participates(policy, verdict))
+            var explanation = Judge(spec, readings.GetValueOrDefault(spec.Name), now, replicas, policy.Tolerance, out var beyond);
+            explanations.Add(explanation);
+            if (!explanation.Known && Participates(policy, explanation))
             {
                 // A reported-only signal (saturation with SaturationMode.Ignore) changes nothing, known or not.
                 unknown.Add(spec.Name);
                 beyondLimit |= beyond;
                 demandUnknown |= spec.Role == SignalRole.Demand;
             }
-            else if (spec.Role == SignalRole.Demand && verdict.Value > spec.ActivationThreshold)
+            else if (spec.Role == SignalRole.Demand && explanation.Value > spec.ActivationThreshold)
             {
                 demandActive = true;
             }
         }
 
-        // 2. Combine: the maximum of the participating proposals; saturation takes part per policy.
-        var demandShort = verdicts.Any(v => v.Known && v.Role == SignalRole.Demand && v.Proposal > current);
+        return new SignalAssessment(explanations.ToImmutable(), unknown.ToImmutable(), beyondLimit, demandActive, demandUnknown, hasDemand);
+    }
+
+    /// <summary>Step 2: the highest participating proposal and the signal that made it.</summary>
+    private static Combination Combine(ScalingPolicy policy, ImmutableArray<SignalExplanation> signals, int current)
+    {
+        var demandShort = signals.Any(s => s.Known && s.Role == SignalRole.Demand && s.Proposal > current);
         int? combined = null;
         int? unrestricted = null;
         string? driver = null;
-        foreach (var verdict in verdicts)
+        foreach (var signal in signals)
         {
-            if (!verdict.Known || verdict.Proposal is not { } proposal)
+            if (!signal.Known || signal.Proposal is not { } proposal)
             {
                 continue;
             }
 
-            var effective = verdict.Role == SignalRole.Demand ? proposal : policy.Saturation switch
+            var effective = signal.Role == SignalRole.Demand ? proposal : policy.Saturation switch
             {
                 SaturationMode.Max => proposal,
                 SaturationMode.HoldOnly => Math.Min(proposal, current),
                 SaturationMode.HoldAndAddWithDemand => demandShort ? proposal : Math.Min(proposal, current),
                 _ => (int?)null,
             };
-            if (policy.Saturation != SaturationMode.Ignore || verdict.Role == SignalRole.Demand)
+            if (policy.Saturation != SaturationMode.Ignore || signal.Role == SignalRole.Demand)
             {
                 unrestricted = Math.Max(unrestricted ?? proposal, proposal);
             }
@@ -90,39 +152,60 @@ internal static class DecisionEngine
             if (effective is { } value && (combined is null || value > combined))
             {
                 combined = value;
-                driver = verdict.Name;
+                driver = signal.Name;
             }
         }
 
-        // No usable signal: hold (the failure rules below say why).
-        var result = combined ?? current;
-        if (unrestricted > result)
+        return new Combination(combined, unrestricted, driver);
+    }
+
+    /// <summary>Step 2, its rule: no usable signal holds the count; saturation kept from adding replicas is named.</summary>
+    private static int LimitSaturation(ScalingPolicy policy, Combination combination, int current, ImmutableArray<AppliedRule>.Builder rules)
+    {
+        var result = combination.Combined ?? current;
+        if (combination.Unrestricted > result)
         {
-            rules.Add(new AppliedRule(Rule.Saturation, unrestricted.Value, result,
+            rules.Add(new AppliedRule(Rule.Saturation, combination.Unrestricted.Value, result,
                 $"{SaturationName(policy.Saturation)}: saturation signals do not add replicas here"));
         }
 
-        // 3. Warming: replicas on the way count as capacity; no new scale-up for the same load.
-        if (policy.WarmingGate && warming > 0 && current > 0 && result > current)
+        return result;
+    }
+
+    /// <summary>Step 3: while replicas warm up, a scale-up needs load above what asked for them.</summary>
+    private static int GateWarming(ScalingPolicy policy, EngineState state, ImmutableArray<SignalExplanation> signals, ReplicaCounts replicas, int result, ImmutableArray<AppliedRule>.Builder rules)
+    {
+        var (current, warming) = (replicas.Current, replicas.Warming);
+        if (!policy.WarmingGate || warming == 0 || current == 0 || result <= current)
         {
-            var grown = verdicts.Any(v => v.Known && v.Proposal > current && Participates(policy, v) &&
-                (!TryMark(state, v.Name, out var mark) || v.Value > mark * (1 + policy.Tolerance)));
-            if (!grown)
-            {
-                rules.Add(new AppliedRule(Rule.Warming, result, current,
-                    Invariant($"{warming} replica(s) loading; load not above the last scale-up")));
-                result = current;
-            }
+            return result;
         }
 
-        // 4. Activity and tiers.
-        var activity = demandActive || !hasDemand ? Activity.Active
-            : demandUnknown ? Activity.Unknown
-            : Activity.Inactive;
+        var grown = signals.Any(s => s.Known && s.Proposal > current && Participates(policy, s) &&
+            (!TryMark(state, s.Name, out var mark) || s.Value > mark * (1 + policy.Tolerance)));
+        if (grown)
+        {
+            return result;
+        }
 
-        // Unknown restarts the idle clock: a workload we cannot see is never counted as idle.
-        var inactiveSince = activity == Activity.Inactive ? state.InactiveSince ?? now : (DateTimeOffset?)null;
-        var zeroTier = false;
+        rules.Add(new AppliedRule(Rule.Warming, result, current, Invariant($"{warming} replica(s) loading; load not above the last scale-up")));
+        return current;
+    }
+
+    /// <summary>Step 4: active while demand is above its threshold (or there is no demand signal); unknown when demand is.</summary>
+    private static Activity ActivityOf(SignalAssessment signals) =>
+        signals.DemandActive || !signals.HasDemand ? Activity.Active
+        : signals.DemandUnknown ? Activity.Unknown
+        : Activity.Inactive;
+
+    /// <summary>
+    /// Step 4, its rules: an active workload runs at least one replica and keeps its warm ones; an inactive one
+    /// is never started, keeps its idle tier until <see cref="ScalingPolicy.ScaleToZeroAfter"/>, then goes to the
+    /// minimum (<paramref name="zeroTier"/>: down to zero by that rule).
+    /// </summary>
+    private static int ApplyTiers(ScalingPolicy policy, Activity activity, int current, int result, TimeSpan idleFor, ImmutableArray<AppliedRule>.Builder rules, out bool zeroTier)
+    {
+        zeroTier = false;
 
         // The idle tier keeps warm replicas; it never starts new ones for a workload with no work.
         var warm = Math.Min(policy.IdleReplicas, current);
@@ -142,74 +225,81 @@ internal static class DecisionEngine
                 rules.Add(new AppliedRule(Rule.IdleTier, result, warm, Invariant($"keeping {warm} warm (idleReplicas)")));
                 result = warm;
             }
+
+            return result;
         }
-        else if (activity == Activity.Inactive)
+
+        if (activity != Activity.Inactive)
         {
-            // Activation wins over the target (KEDA semantics): an inactive workload is never started, and
-            // once inactive beyond ScaleToZeroAfter it goes to the minimum whatever the targets say.
-            var idleFor = now - inactiveSince!.Value;
-            if (current == 0 && result > policy.MinReplicas)
-            {
-                rules.Add(new AppliedRule(Rule.Activation, result, policy.MinReplicas, "inactive: demand at or below its activation threshold"));
-                result = policy.MinReplicas;
-            }
-            else if (idleFor < policy.ScaleToZeroAfter)
-            {
-                var idleFloor = Math.Max(policy.MinReplicas, warm);
-                if (result < idleFloor)
-                {
-                    rules.Add(new AppliedRule(Rule.IdleTier, result, idleFloor,
-                        Invariant($"inactive {Seconds(idleFor)}; keeping {idleFloor} warm until {Seconds(policy.ScaleToZeroAfter)}")));
-                    result = idleFloor;
-                }
-            }
-            else if (result != policy.MinReplicas || current > policy.MinReplicas)
-            {
-                zeroTier = policy.MinReplicas == 0;
-                rules.Add(new AppliedRule(Rule.ScaleToZero, result, policy.MinReplicas,
-                    Invariant($"inactive {Seconds(idleFor)} >= {Seconds(policy.ScaleToZeroAfter)}: down to min {policy.MinReplicas}")));
-                result = policy.MinReplicas;
-            }
+            return result;
         }
 
-        // 5. Failure: an unknown signal never moves replicas down or to zero; beyond its limit, fallback.
-        if (unknown.Count > 0)
+        // Activation wins over the target (KEDA semantics): an inactive workload is never started, and
+        // once inactive beyond ScaleToZeroAfter it goes to the minimum whatever the targets say.
+        if (current == 0 && result > policy.MinReplicas)
         {
-            var names = string.Join(", ", unknown);
-            if (result < current)
-            {
-                rules.Add(new AppliedRule(Rule.FailureHold, result, current, $"{names} unknown: never scale down"));
-                result = current;
-            }
-
-            if (beyondLimit && policy.FallbackReplicas is { } fallback && result < fallback)
-            {
-                rules.Add(new AppliedRule(Rule.Fallback, result, fallback, $"{names} unknown beyond staleness limit"));
-                result = fallback;
-            }
+            rules.Add(new AppliedRule(Rule.Activation, result, policy.MinReplicas, "inactive: demand at or below its activation threshold"));
+            return policy.MinReplicas;
         }
 
-        var recommendation = result;
-
-        // The count in effect for steps 6 and 7: the engine's own last answer while the HPA is still applying
-        // it, else the observed count. Deciding again before the answer shows must neither spend the rate
-        // limit twice nor leave the stabilization window from the old count.
-        var inEffect = InEffect(state, current, now);
-        if (unknown.Count > 0 && inEffect < current)
+        if (idleFor < policy.ScaleToZeroAfter)
         {
-            // Rule 5 holds over an answer not yet applied: with a signal unknown nothing goes below the observed count.
-            inEffect = current;
+            var idleFloor = Math.Max(policy.MinReplicas, warm);
+            if (result < idleFloor)
+            {
+                rules.Add(new AppliedRule(Rule.IdleTier, result, idleFloor,
+                    Invariant($"inactive {Seconds(idleFor)}; keeping {idleFloor} warm until {Seconds(policy.ScaleToZeroAfter)}")));
+                return idleFloor;
+            }
+
+            return result;
         }
 
-        // 6. Stabilization (HPA): up takes the lowest recent recommendation, down the highest.
-        var recommendations = Prune(state.Recommendations, now, Max(policy.ScaleUp.StabilizationWindow, policy.ScaleDown.StabilizationWindow));
-        var stabilized = Stabilize(recommendation, inEffect, recommendations, now, policy);
+        if (result != policy.MinReplicas || current > policy.MinReplicas)
+        {
+            zeroTier = policy.MinReplicas == 0;
+            rules.Add(new AppliedRule(Rule.ScaleToZero, result, policy.MinReplicas,
+                Invariant($"inactive {Seconds(idleFor)} >= {Seconds(policy.ScaleToZeroAfter)}: down to min {policy.MinReplicas}")));
+            return policy.MinReplicas;
+        }
+
+        return result;
+    }
+
+    /// <summary>Step 5: with a signal unknown nothing goes down; beyond its staleness limit the fallback count applies.</summary>
+    private static int HoldOnFailure(ScalingPolicy policy, SignalAssessment signals, int current, int result, ImmutableArray<AppliedRule>.Builder rules)
+    {
+        if (signals.Unknown.IsEmpty)
+        {
+            return result;
+        }
+
+        var names = string.Join(", ", signals.Unknown);
+        if (result < current)
+        {
+            rules.Add(new AppliedRule(Rule.FailureHold, result, current, $"{names} unknown: never scale down"));
+            result = current;
+        }
+
+        if (signals.BeyondLimit && policy.FallbackReplicas is { } fallback && result < fallback)
+        {
+            rules.Add(new AppliedRule(Rule.Fallback, result, fallback, $"{names} unknown beyond staleness limit"));
+            result = fallback;
+        }
+
+        return result;
+    }
+
+    /// <summary>Step 6: the HPA's stabilization windows, except scale from zero and the zero tier, which are immediate.</summary>
+    private static int Stabilize(ScalingPolicy policy, int recommendation, int inEffect, int current, ImmutableArray<TimedCount> recommendations, DateTimeOffset now, bool zeroTier, ImmutableArray<AppliedRule>.Builder rules)
+    {
+        var stabilized = WithinWindows(recommendation, inEffect, recommendations, now, policy);
         if (current == 0 && recommendation > 0)
         {
             // Scale from zero is immediate: the first pending request must not wait for a window.
             stabilized = recommendation;
         }
-        else if (zeroTier && recommendation == 0 && inEffect > 0 && unknown.Count == 0)
+        else if (zeroTier && recommendation == 0 && inEffect > 0)
         {
             // ScaleToZeroAfter is this step's stabilization; rate limits still apply (no N -> 0 jump).
             stabilized = recommendation;
@@ -222,16 +312,19 @@ internal static class DecisionEngine
                 Invariant($"{(stabilized > recommendation ? "down" : "up")} window {Seconds(window)}")));
         }
 
-        // 7. Rate limits (HPA): changes in the last period count against the limit.
-        var events = Prune(state.ScaleEvents, now, LongestPeriod(policy));
-        var limited = stabilized;
+        return stabilized;
+    }
+
+    /// <summary>Step 7: the HPA's rate limits, counting the changes of the last period.</summary>
+    private static int LimitRate(ScalingPolicy policy, int stabilized, int inEffect, ImmutableArray<TimedCount> events, DateTimeOffset now, ImmutableArray<AppliedRule>.Builder rules)
+    {
         if (stabilized > inEffect)
         {
             var limit = UpLimit(inEffect, events, now, policy.ScaleUp);
             if (stabilized > limit)
             {
-                limited = limit;
                 rules.Add(new AppliedRule(Rule.RateLimit, stabilized, limit, "up " + Describe(policy.ScaleUp)));
+                return limit;
             }
         }
         else if (stabilized < inEffect)
@@ -239,12 +332,17 @@ internal static class DecisionEngine
             var limit = DownLimit(inEffect, events, now, policy.ScaleDown);
             if (stabilized < limit)
             {
-                limited = limit;
                 rules.Add(new AppliedRule(Rule.RateLimit, stabilized, limit, "down " + Describe(policy.ScaleDown)));
+                return limit;
             }
         }
 
-        // 8. Bounds.
+        return stabilized;
+    }
+
+    /// <summary>Step 8: minimum and maximum replicas.</summary>
+    private static int Bound(ScalingPolicy policy, int limited, ImmutableArray<AppliedRule>.Builder rules)
+    {
         var desired = Math.Clamp(limited, policy.MinReplicas, policy.MaxReplicas);
         if (desired != limited)
         {
@@ -252,69 +350,75 @@ internal static class DecisionEngine
                 Invariant($"{(desired > limited ? "min" : "max")} {(desired > limited ? policy.MinReplicas : policy.MaxReplicas)}")));
         }
 
-        var newState = state with
-        {
-            Recommendations = recommendations.Add(new TimedCount(now, recommendation)),
-            // Only a new answer is a change: repeating the last one while the count has not followed (held by a
-            // quota, or past ApplyWithin) asks for nothing more, and must not spend the limit again.
-            ScaleEvents = desired != inEffect && desired != state.Requested ? events.Add(new TimedCount(now, desired - inEffect)) : events,
-            InactiveSince = inactiveSince,
-            ScaleUpMarks = desired > current
-                ? verdicts.Where(v => v.Known).Select(v => new SignalMark(v.Name, v.Value)).ToImmutableArray()
-                : warming == 0 ? [] : state.ScaleUpMarks,
-            Requested = desired,
-            RequestedFrom = desired == state.Requested ? state.RequestedFrom : current,
-            RequestedSince = desired == state.Requested ? state.RequestedSince : now,
-        };
-        var explanation = new Explanation(current, ready, driver, combined ?? current, desired, verdicts.ToImmutable(), rules.ToImmutable());
-        return new Decision(desired, activity, explanation, newState) { UnknownSignals = [.. unknown] };
+        return desired;
     }
+
+    /// <summary>What the next decision for this workload needs to know.</summary>
+    private static EngineState NextState(EngineState state, SignalAssessment signals, ReplicaCounts replicas, DateTimeOffset now, ImmutableArray<TimedCount> recommendations, ImmutableArray<TimedCount> events, int inEffect, DateTimeOffset? inactiveSince, int desired) => state with
+    {
+        Recommendations = recommendations,
+
+        // Only a new answer is a change: repeating the last one while the count has not followed (held by a
+        // quota, or past ApplyWithin) asks for nothing more, and must not spend the limit again.
+        ScaleEvents = desired != inEffect && desired != state.Requested ? events.Add(new TimedCount(now, desired - inEffect)) : events,
+        InactiveSince = inactiveSince,
+        ScaleUpMarks = desired > replicas.Current
+            ? signals.Explanations.Where(s => s.Known).Select(s => new SignalMark(s.Name, s.Value)).ToImmutableArray()
+            : replicas.Warming == 0 ? [] : state.ScaleUpMarks,
+        Requested = desired,
+        RequestedFrom = desired == state.Requested ? state.RequestedFrom : replicas.Current,
+        RequestedSince = desired == state.Requested ? state.RequestedSince : now,
+    };
 
     /// <summary>
     /// The last answer while the observed count is on its way to it (between the count observed when it was
     /// first asked and the answer) and for at most <see cref="ApplyWithin"/>; else the observed count. A count
     /// outside that range was set by someone else (a manual scale, KEDA's own step to zero): it is the truth.
     /// </summary>
-    private static int InEffect(EngineState state, int current, DateTimeOffset now) =>
-        state is { Requested: { } asked, RequestedFrom: { } from, RequestedSince: { } since }
+    /// <remarks>With a signal unknown nothing goes below the observed count (rule 5 holds over an answer not yet applied).</remarks>
+    private static int InEffect(EngineState state, int current, DateTimeOffset now, bool signalUnknown)
+    {
+        var inEffect = state is { Requested: { } asked, RequestedFrom: { } from, RequestedSince: { } since }
             && asked != current
             && current >= Math.Min(from, asked) && current <= Math.Max(from, asked)
             && now - since < ApplyWithin
             ? asked
             : current;
+        return signalUnknown && inEffect < current ? current : inEffect;
+    }
 
-    private static SignalVerdict Judge(SignalSpec spec, SignalReading? reading, DateTimeOffset now, int current, int ready, double tolerance, out bool beyondLimit)
+    private static SignalExplanation Judge(SignalSpec spec, Reading? reading, DateTimeOffset now, ReplicaCounts replicas, double tolerance, out bool beyondLimit)
     {
         beyondLimit = false;
         if (reading is not { } r)
         {
             beyondLimit = true;
-            return new SignalVerdict(spec.Name, spec.Role, SignalStatus.Unavailable, double.NaN, false, null, "no reading");
+            return new SignalExplanation(spec.Name, spec.Role, SignalStatus.Unavailable, double.NaN, false, null, "no reading");
         }
 
         var age = r.ObservedAt is { } at ? now - at : TimeSpan.Zero;
         if (r.Status == SignalStatus.Unavailable)
         {
             beyondLimit = r.ObservedAt is null || age > spec.StalenessLimit;
-            return new SignalVerdict(spec.Name, spec.Role, r.Status, double.NaN, false, null,
+            return new SignalExplanation(spec.Name, spec.Role, r.Status, double.NaN, false, null,
                 WithReason(r.ObservedAt is null ? "unavailable, never observed" : Invariant($"unavailable, last observed {Seconds(age)} ago"), r.Reason));
         }
 
         if (double.IsNaN(r.Value) || double.IsInfinity(r.Value) || r.Value < 0)
         {
-            return new SignalVerdict(spec.Name, spec.Role, r.Status, double.NaN, false, null, "invalid value");
+            return new SignalExplanation(spec.Name, spec.Role, r.Status, double.NaN, false, null, "invalid value");
         }
 
         if (age > spec.StalenessLimit)
         {
             beyondLimit = true;
-            return new SignalVerdict(spec.Name, spec.Role, r.Status, double.NaN, false, null,
+            return new SignalExplanation(spec.Name, spec.Role, r.Status, double.NaN, false, null,
                 WithReason(Invariant($"observed {Seconds(age)} ago, beyond limit {Seconds(spec.StalenessLimit)}"), r.Reason));
         }
 
         var staleNote = r.Status == SignalStatus.Stale ? WithReason(Invariant($"stale {Seconds(age)}"), r.Reason) : "";
-        var (proposal, note) = Propose(spec, r.Value, current, ready, tolerance);
-        return new SignalVerdict(spec.Name, spec.Role, r.Status, r.Value, true, proposal, Join(note, staleNote));
+        var (proposal, note) = Propose(spec, r.Value, replicas.Current, replicas.Ready, tolerance);
+        return new SignalExplanation(spec.Name, spec.Role, r.Status, r.Value, true, proposal, Join(note, staleNote));
     }
 
     private static (int Proposal, string Note) Propose(SignalSpec spec, double value, int current, int ready, double tolerance)
@@ -348,7 +452,7 @@ internal static class DecisionEngine
         return usage > 1 ? (Math.Max(proposal, current), "") : (proposal, "");
     }
 
-    private static int Stabilize(int recommendation, int current, ImmutableArray<TimedCount> history, DateTimeOffset now, ScalingPolicy policy)
+    private static int WithinWindows(int recommendation, int current, ImmutableArray<TimedCount> history, DateTimeOffset now, ScalingPolicy policy)
     {
         var up = recommendation;
         var down = recommendation;
@@ -452,8 +556,8 @@ internal static class DecisionEngine
         return current - added + removed;
     }
 
-    private static bool Participates(ScalingPolicy policy, SignalVerdict verdict) =>
-        verdict.Role == SignalRole.Demand || policy.Saturation != SaturationMode.Ignore;
+    private static bool Participates(ScalingPolicy policy, SignalExplanation signal) =>
+        signal.Role == SignalRole.Demand || policy.Saturation != SaturationMode.Ignore;
 
     private static bool TryMark(EngineState state, string name, out double value)
     {
@@ -468,19 +572,6 @@ internal static class DecisionEngine
 
         value = 0;
         return false;
-    }
-
-    private static SignalReading? Find(IReadOnlyList<SignalReading> readings, string name)
-    {
-        for (var i = 0; i < readings.Count; i++)
-        {
-            if (string.Equals(readings[i].Name, name, StringComparison.Ordinal))
-            {
-                return readings[i];
-            }
-        }
-
-        return null;
     }
 
     private static ImmutableArray<TimedCount> Prune(ImmutableArray<TimedCount> history, DateTimeOffset now, TimeSpan keep) =>
@@ -528,4 +619,10 @@ internal static class DecisionEngine
     private static string Join(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + " " + b;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Step 1's result: each signal judged; the unknown ones that take part; what they say about activity.</summary>
+    private sealed record SignalAssessment(ImmutableArray<SignalExplanation> Explanations, ImmutableArray<string> Unknown, bool BeyondLimit, bool DemandActive, bool DemandUnknown, bool HasDemand);
+
+    /// <summary>Step 2's result: the combined proposal, what saturation alone would have asked, and the driving signal.</summary>
+    private readonly record struct Combination(int? Combined, int? Unrestricted, string? Driver);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Scaler.Durations;
 
 namespace Scaler.Hosting;
 
@@ -54,6 +55,7 @@ internal sealed class ScalerHostOptions
     /// <exception cref="InvalidOperationException">The settings are not usable.</exception>
     public static ScalerHostOptions Read(IConfiguration configuration)
     {
+        DurationConverter.Register();
         ScalerHostOptions options;
         try
         {
@@ -103,7 +105,7 @@ internal sealed class ScalerHostOptions
 
         if (TlsReloadInterval < TimeSpan.FromMilliseconds(50) || TlsReloadInterval > TimeSpan.FromHours(1))
         {
-            errors.Add($"{Section}:{nameof(TlsReloadInterval)}: expected a duration from 00:00:00.050 to 01:00:00 such as 00:00:10, got {TlsReloadInterval.ToString("c", CultureInfo.InvariantCulture)}");
+            errors.Add($"{Section}:{nameof(TlsReloadInterval)}: expected a duration from 50ms to 1h such as 10s, got {DurationText.Format(TlsReloadInterval)}");
         }
 
         GrpcTls.Validate($"{Section}:{nameof(GrpcTls)}", "gRPC port", clientCaAllowed: true, errors);

@@ -1,3 +1,5 @@
+using Scaler.Decisions;
+
 namespace Scaler.Signals;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Prometheus;
+using Scaler.Decisions;
 
 namespace Scaler.Signals;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Scaler.Durations;
 
 namespace Scaler.Signals;
 
@@ -29,6 +30,7 @@ internal static class SignalsServiceCollectionExtensions
     public static IServiceCollection AddSignalsCore(this IServiceCollection services, Action<ReadingCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        DurationConverter.Register();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(Metrics.DefaultRegistry);
         services.TryAddSingleton<SignalMetrics>();

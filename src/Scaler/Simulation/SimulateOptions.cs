@@ -1,5 +1,6 @@
 using System.Globalization;
 using Scaler.Decisions;
+using Scaler.Durations;
 
 namespace Scaler.Simulation;
 
@@ -81,7 +82,7 @@ internal sealed record SimulateOptions
           --format text|json        output (default text)
           --svg PATH                write the chart here (text runs default to the temp folder)
           --no-svg                  write no chart
-        Durations: a number with a unit, like 500ms, 2s, 15m or 1h.
+        Durations: numbers with units, like 500ms, 2s, 1.5m, 1m30s or 1h (as in trigger metadata).
         """;
 }
 
@@ -509,23 +510,11 @@ internal static class SimulateOptionsParser
         return (options, errors);
     }
 
-    /// <summary>Parses "500ms", "2s", "1.5m", "1h"; null when malformed or not positive (zero when allowed).</summary>
+    /// <summary>Parses the product's duration form ("500ms", "1.5m", "1m30s"); null when malformed or not positive (zero when allowed).</summary>
     public static TimeSpan? ParseDuration(string text, bool allowZero)
     {
         ArgumentNullException.ThrowIfNull(text);
-        text = text.Trim();
-        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (suffix, seconds) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.Ordinal) &&
-                double.TryParse(text[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) &&
-                (number > 0 || (allowZero && number == 0)) && number * seconds <= TimeSpan.FromDays(365).TotalSeconds)
-            {
-                return TimeSpan.FromSeconds(number * seconds);
-            }
-        }
-
-        return null;
+        return DurationText.TryParse(text.Trim(), out var duration) && (duration > TimeSpan.Zero || allowZero) ? duration : null;
     }
 
     private static TimeSpan? Duration(string name, string? text, List<string> errors, bool allowZero = false)
@@ -538,7 +527,7 @@ internal static class SimulateOptionsParser
         var parsed = ParseDuration(text, allowZero);
         if (parsed is null)
         {
-            errors.Add($"{name}: expected a duration like 500ms, 2s, 15m or 1h; got '{text}'");
+            errors.Add($"{name}: expected a duration like 500ms, 2s, 1.5m, 1m30s or 1h; got '{text}'");
         }
 
         return parsed;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.Decisions;
 
@@ -29,13 +28,23 @@ internal static class EngineFixture
         WarmingGate = false,
     };
 
-    public static SignalReading Fresh(string name, double value, DateTimeOffset? at = null) =>
-        SignalReading.Fresh(name, value, at ?? T0);
+    public static KeyValuePair<string, Reading> Fresh(string name, double value, DateTimeOffset? at = null) =>
+        new(name, Reading.Fresh(value, at ?? T0));
 
-    public static Decision Decide(ScalingPolicy policy, int current, int ready, params SignalReading[] readings) =>
-        DecisionEngine.Decide(policy, new DecisionInput(T0, new ReplicaCounts(current, ready), readings), EngineState.Initial);
+    public static KeyValuePair<string, Reading> Stale(string name, double lastValue, DateTimeOffset observedAt) =>
+        new(name, Reading.Stale(lastValue, observedAt));
 
-    public static Decision Decide(ScalingPolicy policy, int current, params SignalReading[] readings) =>
+    public static KeyValuePair<string, Reading> Unavailable(string name, DateTimeOffset? lastObservedAt = null, string? reason = null) =>
+        new(name, Reading.Unavailable(reason, lastObservedAt));
+
+    /// <summary>The engine's input: each reading under its signal's name.</summary>
+    public static IReadOnlyDictionary<string, Reading> Readings(params KeyValuePair<string, Reading>[] readings) =>
+        new Dictionary<string, Reading>(readings, StringComparer.Ordinal);
+
+    public static Decision Decide(ScalingPolicy policy, int current, int ready, params KeyValuePair<string, Reading>[] readings) =>
+        DecisionEngine.Decide(policy, new DecisionInput(T0, new ReplicaCounts(current, ready), Readings(readings)), EngineState.Initial);
+
+    public static Decision Decide(ScalingPolicy policy, int current, params KeyValuePair<string, Reading>[] readings) =>
         Decide(policy, current, current, readings);
 }
 
@@ -54,21 +63,21 @@ internal sealed class EngineDriver(ScalingPolicy policy)
     public Decision Last { get; private set; } = null!;
 
     /// <summary>Decides with all replicas ready and applies the result.</summary>
-    public int Step(params SignalReading[] readings) => Step(Current, readings);
+    public int Step(params KeyValuePair<string, Reading>[] readings) => Step(Current, readings);
 
     /// <summary>Decides with <paramref name="ready"/> ready replicas and applies the result.</summary>
-    public int Step(int ready, params SignalReading[] readings)
+    public int Step(int ready, params KeyValuePair<string, Reading>[] readings)
     {
         var now = Time.GetUtcNow();
-        var stamped = readings.Select(r => r.Status == SignalStatus.Fresh && r.ObservedAt == EngineFixture.T0 ? r with { ObservedAt = now } : r).ToImmutableArray();
-        Last = DecisionEngine.Decide(policy, new DecisionInput(now, new ReplicaCounts(Current, ready), stamped), State);
+        var stamped = readings.Select(r => r.Value.Status == SignalStatus.Fresh && r.Value.ObservedAt == EngineFixture.T0 ? new(r.Key, r.Value with { ObservedAt = now }) : r);
+        Last = DecisionEngine.Decide(policy, new DecisionInput(now, new ReplicaCounts(Current, ready), EngineFixture.Readings([.. stamped])), State);
         State = Last.State;
         Current = Last.DesiredReplicas;
         return Current;
     }
 
     /// <summary>Decides with all replicas ready and does not apply the result (the HPA has not acted yet).</summary>
-    public int StepWithoutApplying(params SignalReading[] readings)
+    public int StepWithoutApplying(params KeyValuePair<string, Reading>[] readings)
     {
         var observed = Current;
         Step(observed, readings);

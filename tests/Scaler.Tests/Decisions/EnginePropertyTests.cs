@@ -67,12 +67,12 @@ public class EnginePropertyTests
             var (state, now) = RandomHistory(random, policy);
             var current = random.Next(0, policy.MaxReplicas + 1);
             var replicas = new ReplicaCounts(current, random.Next(0, current + 1));
-            var gpu = random.NextDouble() < 0.2 ? SignalReading.Unavailable(Gpu, now) : SignalReading.Fresh(Gpu, random.NextDouble(), now);
+            var gpu = random.NextDouble() < 0.2 ? Unavailable(Gpu, now) : Fresh(Gpu, random.NextDouble(), now);
             var low = random.NextDouble() * 60;
             var high = low + (random.NextDouble() * 60);
 
-            var lower = DecisionEngine.Decide(policy, new DecisionInput(now, replicas, [SignalReading.Fresh(Pending, low, now), gpu]), state);
-            var higher = DecisionEngine.Decide(policy, new DecisionInput(now, replicas, [SignalReading.Fresh(Pending, high, now), gpu]), state);
+            var lower = DecisionEngine.Decide(policy, new DecisionInput(now, replicas, Readings(Fresh(Pending, low, now), gpu)), state);
+            var higher = DecisionEngine.Decide(policy, new DecisionInput(now, replicas, Readings(Fresh(Pending, high, now), gpu)), state);
 
             Assert.True(higher.DesiredReplicas >= lower.DesiredReplicas,
                 $"case {i}: pending {low:0.##} -> {lower.DesiredReplicas} but {high:0.##} -> {higher.DesiredReplicas}\n{lower.Explanation}\n{higher.Explanation}");
@@ -149,32 +149,32 @@ public class EnginePropertyTests
         return (state, now + TimeSpan.FromSeconds(random.Next(1, 60)));
     }
 
-    private static SignalReading[] RandomReadings(Random random, DateTimeOffset now)
+    private static IReadOnlyDictionary<string, Reading> RandomReadings(Random random, DateTimeOffset now)
     {
-        var readings = new List<SignalReading>();
+        var readings = new List<KeyValuePair<string, Reading>>();
         foreach (var (name, scale) in new[] { (Pending, 80.0), (Gpu, 1.0) })
         {
             var age = TimeSpan.FromSeconds(random.Next(0, 200));
             switch (random.Next(0, 8))
             {
                 case 0:
-                    readings.Add(SignalReading.Unavailable(name, random.NextDouble() < 0.5 ? null : now - age));
+                    readings.Add(Unavailable(name, random.NextDouble() < 0.5 ? null : now - age));
                     break;
                 case 1:
-                    readings.Add(SignalReading.Stale(name, random.NextDouble() * scale, now - age));
+                    readings.Add(Stale(name, random.NextDouble() * scale, now - age));
                     break;
                 case 2:
                     // missing altogether
                     break;
                 case 3:
-                    readings.Add(SignalReading.Fresh(name, random.NextDouble() < 0.5 ? double.NaN : -1, now));
+                    readings.Add(Fresh(name, random.NextDouble() < 0.5 ? double.NaN : -1, now));
                     break;
                 default:
-                    readings.Add(SignalReading.Fresh(name, random.NextDouble() < 0.2 ? 0 : random.NextDouble() * scale, now));
+                    readings.Add(Fresh(name, random.NextDouble() < 0.2 ? 0 : random.NextDouble() * scale, now));
                     break;
             }
         }
 
-        return [.. readings];
+        return Readings([.. readings]);
     }
 }

@@ -19,38 +19,38 @@ public class FailureTests
     public static TheoryData<string, object?, int?, int, int, string?> Rows() => new()
     {
         // pending unavailable, GPU says 2: hold 4, never down
-        { "unavailable holds", SignalReading.Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)), null, 4, 4, "FailureHold" },
+        { "unavailable holds", Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)), null, 4, 4, "FailureHold" },
         // unavailable within its limit: hold, no fallback yet
-        { "fallback waits for the limit", SignalReading.Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)), 6, 4, 4, "FailureHold" },
+        { "fallback waits for the limit", Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)), 6, 4, 4, "FailureHold" },
         // unavailable beyond its limit with fallback 6: ask for 6
-        { "fallback beyond the limit", SignalReading.Unavailable(Pending, T0 - TimeSpan.FromSeconds(61)), 6, 4, 6, "Fallback" },
+        { "fallback beyond the limit", Unavailable(Pending, T0 - TimeSpan.FromSeconds(61)), 6, 4, 6, "Fallback" },
         // unavailable and never observed counts as beyond the limit
-        { "never observed", SignalReading.Unavailable(Pending), 6, 4, 6, "Fallback" },
+        { "never observed", Unavailable(Pending), 6, 4, 6, "Fallback" },
         // a missing reading is unavailable, never 0
         { "missing reading", null, 6, 4, 6, "Fallback" },
         // fallback 2 below the current 4: never move down
-        { "fallback never lowers", SignalReading.Unavailable(Pending), 2, 4, 4, "FailureHold" },
+        { "fallback never lowers", Unavailable(Pending), 2, 4, 4, "FailureHold" },
         // stale within its limit: the last value is used, ceil(50 / 5) = 10
-        { "stale within limit is used", SignalReading.Stale(Pending, 50, T0 - TimeSpan.FromSeconds(30)), null, 4, 10, null },
+        { "stale within limit is used", Stale(Pending, 50, T0 - TimeSpan.FromSeconds(30)), null, 4, 10, null },
         // stale beyond its limit: unknown, hold
-        { "stale beyond limit holds", SignalReading.Stale(Pending, 0, T0 - TimeSpan.FromSeconds(90)), null, 4, 4, "FailureHold" },
+        { "stale beyond limit holds", Stale(Pending, 0, T0 - TimeSpan.FromSeconds(90)), null, 4, 4, "FailureHold" },
         // a fresh status with an old timestamp is as stale as its age
-        { "old fresh reading", SignalReading.Fresh(Pending, 0, T0 - TimeSpan.FromSeconds(90)), null, 4, 4, "FailureHold" },
+        { "old fresh reading", Fresh(Pending, 0, T0 - TimeSpan.FromSeconds(90)), null, 4, 4, "FailureHold" },
         // NaN is not a value: hold
-        { "NaN holds", SignalReading.Fresh(Pending, double.NaN, T0), null, 4, 4, "FailureHold" },
+        { "NaN holds", Fresh(Pending, double.NaN, T0), null, 4, 4, "FailureHold" },
         // negative is not a value: hold
-        { "negative holds", SignalReading.Fresh(Pending, -1, T0), null, 4, 4, "FailureHold" },
+        { "negative holds", Fresh(Pending, -1, T0), null, 4, 4, "FailureHold" },
         // at zero and unknown within the limit: stay at zero (no blind scale-up)
-        { "zero stays within limit", SignalReading.Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)), 2, 0, 0, null },
+        { "zero stays within limit", Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)), 2, 0, 0, null },
         // at zero and unknown beyond the limit: fallback scales from zero
-        { "fallback from zero", SignalReading.Unavailable(Pending), 2, 0, 2, "Fallback" },
+        { "fallback from zero", Unavailable(Pending), 2, 0, 2, "Fallback" },
     };
 
     [Theory]
     [MemberData(nameof(Rows))]
     public void Decide_UnknownSignal_NeverMovesDownAndFallsBackBeyondLimit(string row, object? pending, int? fallback, int current, int expected, string? rule)
     {
-        SignalReading[] readings = pending is SignalReading reading ? [reading, Fresh(Gpu, 0.2)] : [Fresh(Gpu, 0.2)];
+        KeyValuePair<string, Reading>[] readings = pending is KeyValuePair<string, Reading> reading ? [reading, Fresh(Gpu, 0.2)] : [Fresh(Gpu, 0.2)];
 
         var decision = Decide(Policy(fallback), current, readings);
 
@@ -64,7 +64,7 @@ public class FailureTests
     [Fact]
     public void Decide_DemandUnknown_ActivityIsUnknownNotInactive()
     {
-        var decision = Decide(Policy(null), 2, SignalReading.Unavailable(Pending), Fresh(Gpu, 0));
+        var decision = Decide(Policy(null), 2, Unavailable(Pending), Fresh(Gpu, 0));
 
         Assert.Equal(Activity.Unknown, decision.Activity);
         Assert.Null(decision.State.InactiveSince);
@@ -75,7 +75,7 @@ public class FailureTests
     {
         var state = EngineState.Initial with { InactiveSince = T0 - TimeSpan.FromHours(1) };
 
-        var decision = DecisionEngine.Decide(Policy(null), new DecisionInput(T0, new ReplicaCounts(1, 1), [Fresh(Pending, 0), SignalReading.Unavailable(Gpu)]), state);
+        var decision = DecisionEngine.Decide(Policy(null), new DecisionInput(T0, new ReplicaCounts(1, 1), Readings(Fresh(Pending, 0), Unavailable(Gpu))), state);
 
         Assert.Equal(1, decision.DesiredReplicas);
         Assert.True(decision.Explanation.Limited(Rule.FailureHold));
@@ -85,7 +85,7 @@ public class FailureTests
     public void Decide_OneSignalUnknownOtherSaysUp_ScalesUp()
     {
         // HPA: a partial failure never scales down but may scale up on the good signals.
-        var decision = Decide(Policy(null) with { Saturation = SaturationMode.Max }, 4, SignalReading.Unavailable(Pending), Fresh(Gpu, 1.0));
+        var decision = Decide(Policy(null) with { Saturation = SaturationMode.Max }, 4, Unavailable(Pending), Fresh(Gpu, 1.0));
 
         Assert.Equal(6, decision.DesiredReplicas);
     }
@@ -96,7 +96,7 @@ public class FailureTests
         // gpuMode ignore: the GPU signal is only reported; its outage neither holds a scale-down nor asks for the fallback.
         var policy = Policy(fallback: 6) with { Saturation = SaturationMode.Ignore };
 
-        var decision = Decide(policy, 4, Fresh(Pending, 5), SignalReading.Unavailable(Gpu) with { Reason = "exporter down" });
+        var decision = Decide(policy, 4, Fresh(Pending, 5), Unavailable(Gpu, null, "exporter down"));
 
         Assert.Equal(1, decision.DesiredReplicas);
         Assert.DoesNotContain(decision.Explanation.Rules, r => r.Rule is Rule.FailureHold or Rule.Fallback);
@@ -106,7 +106,7 @@ public class FailureTests
     [Fact]
     public void Decide_UnknownSignalWithReason_ExplanationCarriesTheSourcesWords()
     {
-        var decision = Decide(Policy(fallback: null), 4, SignalReading.Unavailable(Pending, T0 - TimeSpan.FromSeconds(10)) with { Reason = "Prometheus http://prom:9090 unreachable: connection refused" }, Fresh(Gpu, 0.7));
+        var decision = Decide(Policy(fallback: null), 4, Unavailable(Pending, T0 - TimeSpan.FromSeconds(10), "Prometheus http://prom:9090 unreachable: connection refused"), Fresh(Gpu, 0.7));
 
         Assert.Contains("pending unknown (unavailable, last observed 10s ago: Prometheus http://prom:9090 unreachable: connection refused)", decision.Explanation.ToString(), StringComparison.Ordinal);
     }

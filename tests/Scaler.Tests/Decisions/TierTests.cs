@@ -54,7 +54,7 @@ public class TierTests
     {
         var state = EngineState.Initial with { InactiveSince = T0 - TimeSpan.FromMinutes(inactiveMinutes) };
 
-        var decision = DecisionEngine.Decide(Tiered(min, idle), new DecisionInput(T0, new ReplicaCounts(current, current), [Fresh(Pending, 0), Fresh(Gpu, 0)]), state);
+        var decision = DecisionEngine.Decide(Tiered(min, idle), new DecisionInput(T0, new ReplicaCounts(current, current), Readings(Fresh(Pending, 0), Fresh(Gpu, 0))), state);
 
         Assert.Equal(expected, decision.DesiredReplicas);
         Assert.Equal(Activity.Inactive, decision.Activity);
@@ -99,7 +99,7 @@ public class TierTests
             Recommendations = [new TimedCount(T0 - TimeSpan.FromSeconds(30), 3)],
         };
 
-        var decision = DecisionEngine.Decide(policy, new DecisionInput(T0, new ReplicaCounts(3, 3), [Fresh(Pending, 0), Fresh(Gpu, 0)]), state);
+        var decision = DecisionEngine.Decide(policy, new DecisionInput(T0, new ReplicaCounts(3, 3), Readings(Fresh(Pending, 0), Fresh(Gpu, 0))), state);
 
         Assert.Equal(2, decision.DesiredReplicas);
         Assert.False(decision.Explanation.Limited(Rule.Stabilization));
@@ -113,7 +113,7 @@ public class TierTests
         var policy = Tiered() with { ScaleUp = new ScalingRules(TimeSpan.FromSeconds(60), []) };
         var state = EngineState.Initial with { Recommendations = [new TimedCount(T0 - TimeSpan.FromSeconds(10), 0)] };
 
-        var decision = DecisionEngine.Decide(policy, new DecisionInput(T0, new ReplicaCounts(0, 0), [Fresh(Pending, 1), Fresh(Gpu, 0)]), state);
+        var decision = DecisionEngine.Decide(policy, new DecisionInput(T0, new ReplicaCounts(0, 0), Readings(Fresh(Pending, 1), Fresh(Gpu, 0))), state);
 
         Assert.Equal(1, decision.DesiredReplicas);
     }

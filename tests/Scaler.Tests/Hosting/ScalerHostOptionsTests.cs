@@ -27,7 +27,11 @@ public sealed class ScalerHostOptionsTests
     // Streams per connection must allow at least one.
     [InlineData("MaxStreamsPerConnection=0", "Scaler:Host:MaxStreamsPerConnection: expected a whole number 1 or more")]
     // More than an hour between checks would outlive short-lived certificates.
-    [InlineData("TlsReloadInterval=02:00:00", "Scaler:Host:TlsReloadInterval: expected a duration from 00:00:00.050 to 01:00:00")]
+    [InlineData("TlsReloadInterval=02:00:00", "Scaler:Host:TlsReloadInterval: expected a duration from 50ms to 1h such as 10s, got 2h")]
+    // The product's duration form, as trigger metadata writes it.
+    [InlineData("TlsReloadInterval=1.5m", null)]
+    // A bare number is ambiguous (.NET would read five days).
+    [InlineData("TlsReloadInterval=5", "Scaler:Host:TlsReloadInterval")]
     public void Read_Settings_ErrorNamesTheSettingOrNone(string settings, string? expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Split(';').Select(s => s.Split('=')).Select(p => KeyValuePair.Create<string, string?>($"Scaler:Host:{p[0]}", p[1]))).Build();
@@ -42,6 +46,22 @@ public sealed class ScalerHostOptionsTests
         {
             Assert.Contains(expected, Assert.IsType<InvalidOperationException>(error).Message, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    // The product's form.
+    [InlineData("90s")]
+    // A decimal fraction.
+    [InlineData("1.5m")]
+    // Two units.
+    [InlineData("1m30s")]
+    // .NET's form, as settings were written before.
+    [InlineData("00:01:30")]
+    public void Read_Duration_EitherFormReadsTheSame(string text)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create<string, string?>("Scaler:Host:TlsReloadInterval", text)]).Build();
+
+        Assert.Equal(TimeSpan.FromSeconds(90), ScalerHostOptions.Read(configuration).TlsReloadInterval);
     }
 
     [Fact]

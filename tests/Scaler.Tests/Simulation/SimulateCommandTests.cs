@@ -9,7 +9,7 @@ public class SimulateCommandTests
 {
     [Theory]
     // a malformed duration names the option and the expected form
-    [InlineData(new[] { "--slo", "fast" }, "--slo: expected a duration like 500ms, 2s, 15m or 1h; got 'fast'")]
+    [InlineData(new[] { "--slo", "fast" }, "--slo: expected a duration like 500ms, 2s, 1.5m, 1m30s or 1h; got 'fast'")]
     // unknown option
     [InlineData(new[] { "--turbo" }, "--turbo: unknown option")]
     // bad enum value
@@ -144,6 +144,8 @@ public class SimulateCommandTests
     [InlineData("2s", 2)]
     [InlineData("1.5m", 90)]
     [InlineData("1h", 3600)]
+    // the product's combined form, as in trigger metadata
+    [InlineData("1m30s", 90)]
     public void ParseDuration_Units(string text, double seconds)
     {
         Assert.Equal(TimeSpan.FromSeconds(seconds), SimulateOptionsParser.ParseDuration(text, allowZero: false));

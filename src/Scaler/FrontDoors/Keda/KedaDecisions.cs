@@ -221,7 +221,13 @@ internal sealed partial class KedaDecisions : IDisposable
             return recent;
         }
 
-        var readings = await Task.WhenAll(spec.Signals.Select(s => ReadAsync(s, cancellationToken))).ConfigureAwait(false);
+        var read = await Task.WhenAll(spec.Signals.Select(s => ReadAsync(s, cancellationToken))).ConfigureAwait(false);
+        var readings = new Dictionary<string, Reading>(read.Length, StringComparer.Ordinal);
+        foreach (var (name, reading) in read)
+        {
+            readings[name] = reading;
+        }
+
         await workload.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -355,7 +361,7 @@ internal sealed partial class KedaDecisions : IDisposable
         }
     }
 
-    private async Task<SignalReading> ReadAsync(TriggerSignal signal, CancellationToken cancellationToken)
+    private async Task<(string Name, Reading Reading)> ReadAsync(TriggerSignal signal, CancellationToken cancellationToken)
     {
         // One switch over the source kinds: the cache resolves a source by the query's static type.
         var reading = signal.Query switch
@@ -366,7 +372,7 @@ internal sealed partial class KedaDecisions : IDisposable
             InferenceQueueQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
             _ => Reading.Unavailable($"no source reads {signal.Query.GetType().Name}"),
         };
-        return reading.ToSignal(signal.Spec.Name);
+        return (signal.Spec.Name, reading);
     }
 
     private ReplicaCounts CountReplicas(TriggerSpec spec, Workload workload)

@@ -2,6 +2,7 @@ using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Scaler.Durations;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -15,6 +16,7 @@ internal static class KedaServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddKedaFrontDoor(this IServiceCollection services)
     {
+        DurationConverter.Register();
         services.AddOptions<KedaEventsOptions>().BindConfiguration(KedaEventsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KedaEventsOptions>, KedaEventsOptionsValidator>());
         services.TryAddSingleton<KedaEventWriter>();

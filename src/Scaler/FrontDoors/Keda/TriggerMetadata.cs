@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Scaler.Decisions;
+using Scaler.Durations;
 using Scaler.Signals;
 using Scaler.Signals.GpuFleet;
 using Scaler.Signals.InferenceServer;
@@ -666,7 +667,7 @@ internal static partial class TriggerMetadata
                 return null;
             }
 
-            if (MetadataDuration.TryParse(text, out var value))
+            if (DurationText.TryParse(text, out var value))
             {
                 return value;
             }

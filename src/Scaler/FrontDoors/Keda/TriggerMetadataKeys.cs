@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Scaler.Durations;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -68,8 +69,8 @@ internal static class TriggerMetadataKeys
         [MinReplicas] = ("a whole number 0 or more such as 0", false),
         [MaxReplicas] = ("a whole number 1 or more such as 10", false),
         [IdleReplicas] = ("a whole number 0 or more such as 1", false),
-        [ScaleToZeroAfter] = ("a duration such as 90s, 15m, 1h or 1m30s", false),
-        [ScaleUpStabilization] = ("a duration from 0s to 1h such as 0s or 2m", false),
+        [ScaleToZeroAfter] = (DurationText.Form, false),
+        [ScaleUpStabilization] = ("a duration from 0s to 1h such as 0s, 2m or 1.5m", false),
         [ScaleDownStabilization] = ("a duration from 0s to 1h such as 5m", false),
         [ScaleUpLimit] = ("<pods>/<duration> such as 2/60s, or <percent>%/<duration> such as 100%/15s, several separated by commas, or none, or disabled", false),
         [ScaleDownLimit] = ("<pods>/<duration> such as 1/120s, or <percent>%/<duration> such as 50%/60s, several separated by commas, or none, or disabled", false),

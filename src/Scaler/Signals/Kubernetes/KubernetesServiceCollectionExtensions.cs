@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scaler.Durations;
 
 namespace Scaler.Signals.Kubernetes;
 
@@ -101,6 +102,7 @@ internal static class KubernetesServiceCollectionExtensions
     internal static IServiceCollection AddKubernetesWorkloads(this IServiceCollection services, Action<KubernetesOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        DurationConverter.Register();
 
         var options = services.AddOptions<KubernetesOptions>().BindConfiguration(KubernetesOptions.SectionName);
         if (configure is not null)

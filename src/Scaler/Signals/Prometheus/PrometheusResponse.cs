@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Scaler.Decisions;
 
 namespace Scaler.Signals.Prometheus;
 

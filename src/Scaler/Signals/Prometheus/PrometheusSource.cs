@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Scaler.Decisions;
 
 namespace Scaler.Signals.Prometheus;
 

@@ -3,11 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
+using Scaler.Decisions;
 using Scaler.FrontDoors.Keda;
-using Scaler.Signals;
 using Scaler.Signals.Kubernetes;
 using Scaler.Signals.Prometheus;
 using Scaler.Signals.RabbitMq;
+using Scaler.Signals;
 using Scaler.Tests.Signals.Core;
 
 namespace Scaler.Tests.FrontDoors.Keda;

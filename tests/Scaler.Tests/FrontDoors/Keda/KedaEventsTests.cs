@@ -16,8 +16,8 @@ public sealed class KedaEventsTests
         var value = double.IsNaN(pending) ? desired * 5.0 : pending;
         ImmutableArray<AppliedRule> rules = fallbackTo is { } f ? [new AppliedRule(Rule.Fallback, current, f, "pending-requests unknown beyond staleness limit")] : [];
         var verdict = cannotDecide || fallbackTo is not null
-            ? new SignalVerdict("pending-requests", SignalRole.Demand, SignalStatus.Unavailable, double.NaN, false, null, "prometheus unreachable")
-            : new SignalVerdict("pending-requests", SignalRole.Demand, SignalStatus.Fresh, value, true, desired, "");
+            ? new SignalExplanation("pending-requests", SignalRole.Demand, SignalStatus.Unavailable, double.NaN, false, null, "prometheus unreachable")
+            : new SignalExplanation("pending-requests", SignalRole.Demand, SignalStatus.Fresh, value, true, desired, "");
         var explanation = new Explanation(current, current, verdict.Known ? "pending-requests" : null, desired, desired, [verdict], rules);
         return new KedaDecision(new Decision(desired, Activity.Active, explanation, EngineState.Initial), new ReplicaCounts(current, current), cannotDecide, DecisionsHarness.T0)
         {

@@ -15,11 +15,11 @@ internal static class BackendOutage
     /// <summary>Signals that age quickly, so an outage shows within seconds rather than a minute.</summary>
     public static Dictionary<string, string?> FastAging(string source) => new()
     {
-        [$"Signals:{source}:RefreshInterval"] = "00:00:00.200",
-        [$"Signals:{source}:StaleAfter"] = "00:00:01",
-        [$"Signals:{source}:UnavailableAfter"] = "00:00:02",
-        [$"Signals:{source}:AttemptTimeout"] = "00:00:00.500",
-        [$"Signals:{source}:TotalTimeout"] = "00:00:01",
+        [$"Signals:{source}:RefreshInterval"] = "200ms",
+        [$"Signals:{source}:StaleAfter"] = "1s",
+        [$"Signals:{source}:UnavailableAfter"] = "2s",
+        [$"Signals:{source}:AttemptTimeout"] = "500ms",
+        [$"Signals:{source}:TotalTimeout"] = "1s",
     };
 
     /// <summary>Polls as KEDA does until GetMetrics answers <paramref name="expected"/>; returns every answer seen.</summary>

@@ -1,16 +1,17 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Scaler.FrontDoors.Keda;
+using Microsoft.Extensions.Logging;
+using Scaler.Decisions;
 using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.FrontDoors.Keda;
 using Scaler.Hosting;
-using Scaler.Signals;
 using Scaler.Signals.Kubernetes;
 using Scaler.Signals.Prometheus;
+using Scaler.Signals;
 
 namespace Scaler.Tests.FrontDoors.Keda;
 

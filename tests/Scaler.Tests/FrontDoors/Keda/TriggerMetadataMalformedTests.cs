@@ -152,8 +152,8 @@ public class TriggerMetadataMalformedTests
     [InlineData("scaleToZeroAfter", "got '15 minutes'", new[] { "scaleToZeroAfter", "15 minutes" })]
     // A negative duration.
     [InlineData("scaleToZeroAfter", "got '-5m'", new[] { "scaleToZeroAfter", "-5m" })]
-    // A fractional duration.
-    [InlineData("scaleToZeroAfter", "got '1.5h'", new[] { "scaleToZeroAfter", "1.5h" })]
+    // A decimal comma.
+    [InlineData("scaleToZeroAfter", "got '1,5h'", new[] { "scaleToZeroAfter", "1,5h" })]
     // A window longer than the HPA allows.
     [InlineData("scaleUpStabilization", "from 0s to 1h", new[] { "scaleUpStabilization", "2h" })]
     // Not a duration.

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
+using Scaler.Decisions;
 using Scaler.Signals;
 
 namespace Scaler.Tests.Signals.Core;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Scaler.Decisions;
 using Scaler.Signals;
 
 namespace Scaler.Tests.Signals.Core;

@@ -2,8 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
-using Scaler.Signals;
+using Scaler.Decisions;
 using Scaler.Signals.Prometheus;
+using Scaler.Signals;
 using Scaler.Tests.Signals.Core;
 
 namespace Scaler.Tests.Signals.Prometheus;

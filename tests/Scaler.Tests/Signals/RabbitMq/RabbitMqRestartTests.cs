@@ -49,7 +49,7 @@ public class RabbitMqRestartTests(RabbitMqBrokerFixture broker)
         Assert.Equal(2, replacing.Pool.ConnectionsOpened);
     }
 
-    private static async Task<Scaler.Signals.Reading> PollThroughFailuresAsync(Func<ValueTask<Scaler.Signals.Reading>> read)
+    private static async Task<Scaler.Decisions.Reading> PollThroughFailuresAsync(Func<ValueTask<Scaler.Decisions.Reading>> read)
     {
         using var limit = new CancellationTokenSource(RecoveryLimit);
         while (true)

@@ -1,11 +1,8 @@
-using Scaler.Decisions;
-
-namespace Scaler.Signals;
+namespace Scaler.Decisions;
 
 /// <summary>
-/// What one read of one source learned. A failure is data: an unavailable reading has no value (NaN),
-/// carries why, and is never 0. The front doors hand readings to the engine as
-/// <see cref="SignalReading"/>s (<see cref="ToSignal"/>).
+/// What one read of one signal learned: what sources produce and the engine decides on. A failure is data:
+/// an unavailable reading has no value (NaN), carries why, and is never 0.
 /// </summary>
 /// <param name="Status">Fresh (read this round), stale (the last good value, the source failing since), or unavailable.</param>
 /// <param name="Value">The value; NaN when unavailable.</param>
@@ -17,7 +14,11 @@ internal sealed record Reading(SignalStatus Status, double Value, DateTimeOffset
     public static Reading Fresh(double value, DateTimeOffset observedAt, Coverage? coverage = null) =>
         new(SignalStatus.Fresh, value, observedAt, null, coverage);
 
-    public static Reading Unavailable(string reason, DateTimeOffset? lastObservedAt = null) =>
+    /// <summary>The last good value, served while its source fails.</summary>
+    public static Reading Stale(double lastValue, DateTimeOffset observedAt, string? reason = null) =>
+        new(SignalStatus.Stale, lastValue, observedAt, reason);
+
+    public static Reading Unavailable(string? reason, DateTimeOffset? lastObservedAt = null) =>
         new(SignalStatus.Unavailable, double.NaN, lastObservedAt, reason);
 
     /// <summary>An unavailable reading with the kind of failure, so self-metrics count it under a closed set of reasons.</summary>
@@ -28,15 +29,4 @@ internal sealed record Reading(SignalStatus Status, double Value, DateTimeOffset
     public ReadFailure? Failure { get; init; }
 
     public bool IsUsable => Status != SignalStatus.Unavailable && double.IsFinite(Value);
-
-    public SignalReading ToSignal(string name) => new(name, Status, Value, ObservedAt) { Reason = Reason };
-}
-
-/// <summary>How many of the targets behind an aggregated reading answered (partial coverage is reported, not hidden).</summary>
-/// <param name="Answered">Targets that answered.</param>
-/// <param name="Expected">Targets that should have.</param>
-/// <param name="Missing">Up to a few of those that did not, with why (for the explanation).</param>
-internal sealed record Coverage(int Answered, int Expected, IReadOnlyList<string> Missing)
-{
-    public bool IsPartial => Answered < Expected;
 }
