@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Scaler.Decisions.Capacity;
 
 namespace Scaler.Decisions;
 
@@ -26,6 +27,9 @@ internal static class DecisionEngine
 
     private const int MaxReasonLength = 200;
 
+    // A work reading older than this is unknown (the signals' default staleness limit).
+    private static readonly TimeSpan WorkStaleness = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// One decision, as the sequence of rules in docs/decisions.md: each step is a small pure function, and
     /// every step that changes the count says so in the explanation.
@@ -40,8 +44,9 @@ internal static class DecisionEngine
         var replicas = Observe(input.Replicas);
         var rules = ImmutableArray.CreateBuilder<AppliedRule>();
 
-        // 1. What each signal asks for, with HPA semantics.
+        // 1. What each signal asks for, with HPA semantics; with capacity sizing, what the objective needs.
         var signals = AssessSignals(policy, input.Readings, replicas, now);
+        signals = SizeFromWork(policy, input.Readings, replicas, state, now, signals, out var capacity);
 
         // 2. Combine: the maximum of the participating proposals; saturation takes part per policy.
         var combination = Combine(policy, signals.Explanations, replicas.Current);
@@ -78,7 +83,7 @@ internal static class DecisionEngine
         var desired = Bound(policy, limited, rules);
 
         var explanation = new Explanation(replicas.Current, replicas.Ready, combination.Driver, combination.Combined ?? replicas.Current, desired, signals.Explanations, rules.ToImmutable());
-        return new Decision(desired, activity, explanation, NextState(state, signals, replicas, now, recommendations.Add(new TimedCount(now, recommendation)), events, inEffect, inactiveSince, desired))
+        return new Decision(desired, activity, explanation, NextState(state, signals, replicas, now, recommendations.Add(new TimedCount(now, recommendation)), events, inEffect, inactiveSince, desired) with { Capacity = capacity })
         {
             At = now,
             UnknownSignals = signals.Unknown,
@@ -121,6 +126,53 @@ internal static class DecisionEngine
         }
 
         return new SignalAssessment(explanations.ToImmutable(), unknown.ToImmutable(), beyondLimit, demandActive, demandUnknown, hasDemand);
+    }
+
+    /// <summary>
+    /// Step 1, capacity sizing (<see cref="CapacitySizing"/>): one more demand signal whose value is the replicas
+    /// the objective needs. A hot saturation guard adds replicas and never lets the count fall; unknown work
+    /// signals make it unknown, never 0.
+    /// </summary>
+    private static SignalAssessment SizeFromWork(ScalingPolicy policy, IReadOnlyDictionary<string, Reading> readings, ReplicaCounts replicas, EngineState state, DateTimeOffset now, SignalAssessment signals, out CapacityState? next)
+    {
+        next = state.Capacity;
+        if (policy.Capacity is not { } capacity)
+        {
+            return signals;
+        }
+
+        var names = capacity.Signals;
+        double? Value(string name) => readings.GetValueOrDefault(name) is { IsUsable: true } r && r.Value >= 0 &&
+            (r.ObservedAt is not { } at || now - at <= WorkStaleness) ? r.Value : null;
+        var sample = new WorkSample(now, Value(names.Requests), Value(names.PromptTokens), Value(names.GenerationTokens),
+            Value(names.Running), Value(names.Waiting), Value(names.KvCacheUse), Value(names.ArrivalPeak))
+        {
+            InterTokenSeconds = Value(names.InterTokenSeconds),
+            InterTokenCount = Value(names.InterTokenCount),
+        };
+        var assessment = CapacitySizing.Assess(capacity, sample, replicas, state.Capacity ?? CapacityState.Initial, policy.MaxReplicas);
+        next = assessment.State;
+        var proposal = assessment.Proposal;
+        if (assessment.Guard is { } guard)
+        {
+            proposal = Math.Max(Math.Max(proposal ?? 0, guard), replicas.Current);
+        }
+
+        var note = assessment.Known ? assessment.Note : WithReason(assessment.Note, readings.GetValueOrDefault(names.Requests)?.Reason);
+        var explanation = new SignalExplanation(CapacitySizing.SignalName, SignalRole.Demand,
+            assessment.Known ? SignalStatus.Fresh : SignalStatus.Unavailable, assessment.Known ? assessment.Required : double.NaN,
+            assessment.Known, assessment.Known ? proposal : null, note);
+        var last = readings.GetValueOrDefault(names.Requests)?.ObservedAt;
+        var beyond = !assessment.Known && (last is null || now - last.Value > WorkStaleness);
+        return signals with
+        {
+            Explanations = signals.Explanations.Add(explanation),
+            Unknown = assessment.Known ? signals.Unknown : signals.Unknown.Add(CapacitySizing.SignalName),
+            BeyondLimit = signals.BeyondLimit || beyond,
+            DemandActive = signals.DemandActive || (assessment.Known && assessment.Active),
+            DemandUnknown = signals.DemandUnknown || !assessment.Known,
+            HasDemand = true,
+        };
     }
 
     /// <summary>Step 2: the highest participating proposal and the signal that made it.</summary>

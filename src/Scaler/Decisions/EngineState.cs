@@ -28,6 +28,9 @@ internal sealed record EngineState
     /// <summary>The observed count when the engine first answered <see cref="Requested"/>.</summary>
     public int? RequestedFrom { get; init; }
 
+    /// <summary>What capacity sizing remembers (rates, request mix, learned profile, bursts); null when it is off.</summary>
+    public Capacity.CapacityState? Capacity { get; init; }
+
     /// <summary>Since when <see cref="Requested"/> has been the answer.</summary>
     public DateTimeOffset? RequestedSince { get; init; }
 }

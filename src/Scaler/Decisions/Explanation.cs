@@ -27,7 +27,7 @@ internal sealed record Explanation(
         var driver = DrivingSignal is null ? null : Signals.FirstOrDefault(s => s.Name == DrivingSignal);
         text.Append(driver is null
             ? "; no signal drove it"
-            : string.Create(CultureInfo.InvariantCulture, $"; driven by {driver.Name}={driver.Value:0.###} -> {driver.Proposal}"));
+            : string.Create(CultureInfo.InvariantCulture, $"; driven by {driver.Name}={driver.Value:0.###} -> {driver.Proposal}{(driver.Name == Capacity.CapacitySizing.SignalName && driver.Note.Length > 0 ? " (" + driver.Note + ")" : "")}"));
         if (Rules.Length > 0)
         {
             text.Append("; limited by ");

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Scaler.Decisions.Capacity;
 
 namespace Scaler.Decisions;
 
@@ -12,8 +13,14 @@ internal sealed record ScalingPolicy
     /// <summary>A policy with every default and no signals, to read defaults from.</summary>
     public static ScalingPolicy Defaults { get; } = new() { Signals = [] };
 
-    /// <summary>The signals, in order; at least one. Ties between proposals go to the earlier signal.</summary>
+    /// <summary>The signals, in order; at least one unless <see cref="Capacity"/> is set. Ties between proposals go to the earlier signal.</summary>
     public required ImmutableArray<SignalSpec> Signals { get; init; }
+
+    /// <summary>
+    /// Sizing to a latency objective from the servers' work counters (<see cref="CapacitySizing"/>), taking part
+    /// as one more demand signal named <see cref="CapacitySizing.SignalName"/>; null when off. Default null.
+    /// </summary>
+    public CapacityPolicy? Capacity { get; init; }
 
     /// <summary>Lower bound. 0 allows scale to zero. Default 0.</summary>
     public int MinReplicas { get; init; }
@@ -56,11 +63,16 @@ internal sealed record ScalingPolicy
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (Signals.IsDefaultOrEmpty)
+        if (Capacity is not null)
+        {
+            errors.AddRange(Capacity.Validate());
+        }
+
+        if (Signals.IsDefaultOrEmpty && Capacity is null)
         {
             errors.Add("signals: at least one signal is required");
         }
-        else
+        else if (!Signals.IsDefaultOrEmpty)
         {
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var signal in Signals)

@@ -6,7 +6,10 @@ namespace Scaler.Simulation;
 /// Runs the decision engine on a sync period, as a front door would (HPA sync 15 s), optionally with
 /// push activation: when the deployment is at zero and a request is pending, decide at once (KEDA
 /// external-push). Each signal is read as old as its source makes it (<paramref name="ages"/>; missing
-/// names are instant). Used for the composite policy and, configured like an HPA, for the HPA baselines.
+/// names are instant). With capacity sizing the engine also sees the servers' work signals (as the
+/// Scaler's work source reads them from the pods) every 5 s, as a push stream's refreshes make it decide
+/// between syncs; only the answer at a sync (or a push activation) is applied. Used for the composite
+/// policy and, configured like an HPA, for the HPA baselines.
 /// </summary>
 internal sealed class EngineLoop(
     string name,
@@ -18,9 +21,13 @@ internal sealed class EngineLoop(
     IReadOnlyDictionary<string, SignalAge>? ages = null,
     SignalAge? pushAge = null) : IScalingLoop
 {
+    // How often capacity sizing sees the work signals between syncs.
+    private const double ObserveSeconds = 5;
+
     private readonly double _period = syncPeriod.TotalSeconds;
     private EngineState _state = EngineState.Initial;
     private double _nextSync;
+    private double _nextObserve;
     private double _lastGood = double.NaN;
 
     public string Name { get; } = name;
@@ -34,7 +41,8 @@ internal sealed class EngineLoop(
         var sync = now >= _nextSync - 1e-9;
         var push = pushActivation && current.Current == 0 &&
             history.At((pushAge ?? SignalAge.Instant).SampleTime(now)).Outstanding > 0;
-        if (!sync && !push)
+        var observe = policy.Capacity is not null && now >= _nextObserve - 1e-9;
+        if (!sync && !push && !observe)
         {
             return null;
         }
@@ -44,6 +52,11 @@ internal sealed class EngineLoop(
             _nextSync += _period;
         }
 
+        if (observe)
+        {
+            _nextObserve += ObserveSeconds;
+        }
+
         var at = epoch.AddSeconds(now);
         var failing = outage?.Covers(now) == true;
         if (!failing)
@@ -51,19 +64,44 @@ internal sealed class EngineLoop(
             _lastGood = now;
         }
 
-        var readings = new List<SignalReading>(policy.Signals.Length);
+        var readings = new Dictionary<string, Reading>(policy.Signals.Length, StringComparer.Ordinal);
         foreach (var spec in policy.Signals)
         {
             var sampled = AgeOf(spec.Name).SampleTime(now);
-            readings.Add(failing || SimulatedSignals.Value(spec.Name, history.At(sampled)) is not { } value
-                ? SignalReading.Unavailable(spec.Name, double.IsNaN(_lastGood) ? null : epoch.AddSeconds(_lastGood))
-                : SignalReading.Fresh(spec.Name, value, epoch.AddSeconds(Math.Min(sampled, now))));
+            readings[spec.Name] = failing || SimulatedSignals.Value(spec.Name, history.At(sampled)) is not { } value
+                ? Reading.Unavailable(reason: "simulated outage", double.IsNaN(_lastGood) ? null : epoch.AddSeconds(_lastGood))
+                : Reading.Fresh(value, epoch.AddSeconds(Math.Min(sampled, now)));
+        }
+
+        if (policy.Capacity is { } capacity)
+        {
+            AddWork(readings, capacity.Signals, failing ? null : SimulatedWorkSignals.Sample(history, now, AgeOf(WorkAge), epoch));
         }
 
         var decision = DecisionEngine.Decide(policy, new DecisionInput(at, new ReplicaCounts(current.Current, current.Ready), readings), _state);
         _state = decision.State;
         LastDecision = decision;
-        return decision.DesiredReplicas;
+        return sync || push ? decision.DesiredReplicas : null;
+    }
+
+    /// <summary>The key of <paramref name="ages"/> that sets how old the work signals are.</summary>
+    public const string WorkAge = "work";
+
+    private void AddWork(Dictionary<string, Reading> readings, Decisions.Capacity.WorkSignalNames names, Decisions.Capacity.WorkSample? sample)
+    {
+        void Add(string name, double? value) => readings[name] = sample is { } s && value is { } v
+            ? Reading.Fresh(v, s.At)
+            : Reading.Unavailable("simulated outage", double.IsNaN(_lastGood) ? null : epoch.AddSeconds(_lastGood));
+        var w = sample ?? default;
+        Add(names.Requests, w.Requests);
+        Add(names.PromptTokens, w.PromptTokens);
+        Add(names.GenerationTokens, w.GenerationTokens);
+        Add(names.Running, w.Running);
+        Add(names.Waiting, w.Waiting);
+        Add(names.KvCacheUse, w.KvCacheUse);
+        Add(names.ArrivalPeak, w.ArrivalPeak);
+        Add(names.InterTokenSeconds, w.InterTokenSeconds);
+        Add(names.InterTokenCount, w.InterTokenCount);
     }
 
     private SignalAge AgeOf(string signal) => ages is not null && ages.TryGetValue(signal, out var age) ? age : SignalAge.Instant;

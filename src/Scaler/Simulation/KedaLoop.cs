@@ -86,7 +86,7 @@ internal sealed class KedaLoop : IScalingLoop
             if (count > 0)
             {
                 var at = _epoch.AddSeconds(now);
-                var readings = new[] { SignalReading.Fresh(SimulatedSignals.Requests, pending, _epoch.AddSeconds(Math.Min(sampled, now))) };
+                var readings = new Dictionary<string, Reading>(StringComparer.Ordinal) { [SimulatedSignals.Requests] = Reading.Fresh(pending, _epoch.AddSeconds(Math.Min(sampled, now))) };
                 var decision = DecisionEngine.Decide(_hpa, new DecisionInput(at, new ReplicaCounts(count, Math.Min(current.Ready, count)), readings), _state);
                 _state = decision.State;
                 desired = decision.DesiredReplicas;

@@ -1,4 +1,5 @@
 using Scaler.Decisions;
+using Scaler.Decisions.Capacity;
 
 namespace Scaler.Simulation;
 
@@ -23,8 +24,11 @@ internal sealed record PolicyOptions
     /// <summary>Signals fail in this window (all policies).</summary>
     public Outage? Outage { get; init; }
 
-    /// <summary>Composite: pending requests per replica, its cost/SLO knob. Default 5, the design's KEDA threshold.</summary>
+    /// <summary>Composite: pending requests per replica in its pending mode (<c>composite-pending</c>). Default 5, the design's KEDA threshold.</summary>
     public double DemandTarget { get; init; } = Policies.PendingPerReplica;
+
+    /// <summary>Composite: capacity sizing (the product's default with work signals); null runs the pending mode as <c>composite</c>.</summary>
+    public CapacityPolicy? Capacity { get; init; } = new();
 
     /// <summary>
     /// The HPA on running + waiting requests: its per-pod target. Default 24 for the vLLM-like server, the
@@ -42,6 +46,7 @@ internal sealed record PolicyOptions
 internal static class Policies
 {
     public const string Composite = "composite";
+    public const string CompositePending = "composite-pending";
     public const string Hpa = "hpa-gpu-util";
     public const string Keda = "keda-pending";
     public const string RequestsHpa = "hpa-requests";
@@ -62,7 +67,12 @@ internal static class Policies
         foreach (var mode in options.SaturationModes)
         {
             var name = options.SaturationModes.Count == 1 ? Composite : $"{Composite}-{ModeName(mode)}";
-            loops.Add(CompositeLoop(name, CompositePolicy(options, mode), simulation));
+            loops.Add(CompositeLoop(name, options.Capacity is null ? CompositePolicy(options, mode) : CapacityAwarePolicy(options, mode), simulation));
+        }
+
+        if (options.Capacity is not null)
+        {
+            loops.Add(CompositeLoop(CompositePending, CompositePolicy(options, options.SaturationModes[0]), simulation));
         }
 
         // The design's HPA reads GPU utilization through dcgm-exporter and Prometheus, the queue through Prometheus.
@@ -80,8 +90,31 @@ internal static class Policies
         ArgumentNullException.ThrowIfNull(simulation);
         var ages = simulation.Ages;
         return new EngineLoop(name, policy, Sync, pushActivation: true, simulation.Policies.Outage, Epoch,
-            new Dictionary<string, SignalAge> { [SimulatedSignals.Requests] = ages.Pods, [SimulatedSignals.GpuUtilization] = ages.Pods },
+            new Dictionary<string, SignalAge> { [SimulatedSignals.Requests] = ages.Pods, [SimulatedSignals.GpuUtilization] = ages.Pods, [EngineLoop.WorkAge] = ages.Pods },
             ages.Pods);
+    }
+
+    /// <summary>
+    /// The product's default when the servers' work counters are read: capacity sizing to the objective
+    /// (<see cref="PolicyOptions.Capacity"/>), GPU utilization reported, Kubernetes' default scale-up behind
+    /// the warming gate, the 300 s down window; idle tier and scale to zero as in the pending mode.
+    /// </summary>
+    public static ScalingPolicy CapacityAwarePolicy(PolicyOptions options, SaturationMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ScalingPolicy
+        {
+            Signals = [new SignalSpec(SimulatedSignals.GpuUtilization, SignalKind.Average, SignalRole.Saturation, 0.7)],
+            Capacity = options.Capacity,
+            MinReplicas = 0,
+            MaxReplicas = options.MaxReplicas,
+            IdleReplicas = options.IdleReplicas,
+            ScaleToZeroAfter = options.ScaleToZeroAfter,
+            FallbackReplicas = options.FallbackReplicas,
+            Saturation = mode,
+            ScaleUp = ScalingRules.KubernetesUp,
+            ScaleDown = ScalingRules.KubernetesDown,
+        };
     }
 
     /// <summary>

@@ -27,6 +27,6 @@ internal sealed record SimulationOptions
     {
         Deployment = DeploymentOptions.ClassicPreset,
         Ages = SignalAges.Instant,
-        Policies = new PolicyOptions { RequestsHpaTarget = PolicyOptions.ClassicRequestsHpaTarget },
+        Policies = new PolicyOptions { RequestsHpaTarget = PolicyOptions.ClassicRequestsHpaTarget, Capacity = null },
     };
 }

@@ -40,7 +40,7 @@ public class SimulateCommandTests
     [InlineData(new[] { "--max-batched-tokens", "100" }, "--max-batched-tokens: must be at least --max-num-seqs (256)")]
     // signal ages
     [InlineData(new[] { "--signal-ages", "stale" }, "--signal-ages: expected realistic or instant, got 'stale'")]
-    [InlineData(new[] { "--age-prometheus", "soon" }, "--age-prometheus: expected a duration like 500ms, 2s, 15m or 1h; got 'soon'")]
+    [InlineData(new[] { "--age-prometheus", "soon" }, "--age-prometheus: expected a duration like 500ms, 2s, 1.5m, 1m30s or 1h; got 'soon'")]
     // a cache too small for the trace's longest request
     [InlineData(new[] { "--kv-cache-tokens", "1000", "--no-svg" }, "--kv-cache-tokens: a request of")]
     public void Run_BadOption_ExitsTwoNamingTheOption(string[] args, string expected)
@@ -83,7 +83,7 @@ public class SimulateCommandTests
             json.RootElement.EnumerateObject().Select(p => p.Name));
         var policies = json.RootElement.GetProperty("policies");
         var names = policies.EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
-        Assert.Equal([Policies.Composite, Policies.Hpa, Policies.Keda, Policies.RequestsHpa], names);
+        Assert.Equal([Policies.Composite, Policies.CompositePending, Policies.Hpa, Policies.Keda, Policies.RequestsHpa], names);
         var limit = json.RootElement.GetProperty("limit");
         var clairvoyant = limit.GetProperty("clairvoyant");
         Assert.Equal("clairvoyant", clairvoyant.GetProperty("name").GetString());
@@ -120,10 +120,10 @@ public class SimulateCommandTests
         var document = XDocument.Load(svg);
         File.Delete(svg);
         Assert.Equal("svg", document.Root!.Name.LocalName);
-        Assert.Equal(4, document.Descendants().Count(e => e.Name.LocalName == "path" && e.Attribute("stroke")?.Value == "#c0392b"));
+        Assert.Equal(5, document.Descendants().Count(e => e.Name.LocalName == "path" && e.Attribute("stroke")?.Value == "#c0392b"));
 
         // The clairvoyant schedule as a dashed reference in every panel.
-        Assert.Equal(4, document.Descendants().Count(e => e.Name.LocalName == "path" && e.Attribute("stroke-dasharray") is not null));
+        Assert.Equal(5, document.Descendants().Count(e => e.Name.LocalName == "path" && e.Attribute("stroke-dasharray") is not null));
     }
 
     [Fact]

@@ -11,11 +11,14 @@ namespace Scaler.Decisions.Capacity;
 /// </summary>
 internal static class CapacitySizing
 {
+    /// <summary>The name capacity sizing takes part under, as one more demand signal.</summary>
+    public const string SignalName = "capacity";
+
     /// <summary>Window of the arrival rate and the request mix.</summary>
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(60);
 
-    /// <summary>A shorter window, so that a rising rate is seen before the minute is over.</summary>
-    public static readonly TimeSpan ShortWindow = TimeSpan.FromSeconds(15);
+    /// <summary>How long a queue must stay past its limit before the guard acts.</summary>
+    public static readonly TimeSpan QueuePersistence = TimeSpan.FromSeconds(10);
 
     /// <summary>Shortest interval that estimates the profile.</summary>
     public static readonly TimeSpan EstimationInterval = TimeSpan.FromSeconds(10);
@@ -43,7 +46,7 @@ internal static class CapacitySizing
         state = state with { Estimate = estimate };
         if (!sample.HasCounters)
         {
-            return new CapacityAssessment(false, null, null, false, "work signals unknown", state);
+            return new CapacityAssessment(false, double.NaN, null, null, false, "work signals unknown", state);
         }
 
         var point = new WorkPoint(sample.At, sample.Requests!.Value, sample.PromptTokens!.Value, sample.GenerationTokens!.Value,
@@ -58,13 +61,8 @@ internal static class CapacitySizing
         // 1. Rates: arrivals are finished requests plus the change in what the replicas hold.
         if (!TryRate(state.Points, point, RateWindow, out var lambda, out var finished, out var prompt, out var generated))
         {
-            return new CapacityAssessment(true, null, Guard(policy, sample, replicas, out var guardNote), active,
-                Join("measuring the arrival rate", guardNote), state);
-        }
-
-        if (TryRate(state.Points, point, ShortWindow, out var recent, out _, out _, out _))
-        {
-            lambda = Math.Max(lambda, recent);
+            var early = Guard(policy, sample, replicas, state, out var guardNote, out state);
+            return new CapacityAssessment(true, 0, null, early, active, Join("measuring the arrival rate", guardNote), state);
         }
 
         active |= lambda > 0;
@@ -84,10 +82,10 @@ internal static class CapacitySizing
         state = Estimate(state, point, policy);
         estimate = state.Estimate!;
 
-        var guard = Guard(policy, sample, replicas, out var guardText);
+        var guard = Guard(policy, sample, replicas, state, out var guardText, out state);
         if (state.MeanPrompt is not { } meanPrompt || state.MeanOutput is not { } meanOutput)
         {
-            return new CapacityAssessment(true, null, guard, active, Join(Invariant($"{lambda:0.##} req/s; waiting for finished requests to learn the mix"), guardText), state);
+            return new CapacityAssessment(true, 0, null, guard, active, Join(Invariant($"{lambda:0.##} req/s; waiting for finished requests to learn the mix"), guardText), state);
         }
 
         // 4. Replicas for the objective, with the profile one standard deviation on the slow side.
@@ -103,7 +101,7 @@ internal static class CapacitySizing
         note.Append(CultureInfo.InvariantCulture,
             $"{lambda:0.##} req/s × {meanPrompt:N0} prompt + {meanOutput:N0} output tokens -> {Replicas(needed)} replicas for p{policy.Percentile:0.##} TTFT <= {policy.TimeToFirstToken.TotalSeconds:0.##} s");
         note.Append(CultureInfo.InvariantCulture,
-            $" (profile {estimate.Profile(policy.Profile).Describe()}, ±{estimate.RelativeError(1) * 100:0}%, {estimate.Samples} busy intervals)");
+            $" (profile {estimate.Profile(policy.Profile).Describe()}, ±{estimate.PredictionError * 100:0}%, {estimate.Samples} intervals)");
         if (burst > 0)
         {
             note.Append(CultureInfo.InvariantCulture, $"; bursts: {burstPeak:0} in 2 s (p{policy.BurstCoverage * 100:0} of {state.Bursts.Length} min) -> {Replicas(burst)}");
@@ -114,19 +112,22 @@ internal static class CapacitySizing
             note.Append("; ").Append(guardText);
         }
 
-        return new CapacityAssessment(true, proposal, guard, active, note.ToString(), state);
+        return new CapacityAssessment(true, Math.Min(required, maxReplicas), proposal, guard, active, note.ToString(), state);
     }
 
     /// <summary>
-    /// The saturation guards: KV-cache use past its limit, or a queue past its limit per ready replica,
-    /// ask for replicas in proportion (the profile may be wrong; the servers are not).
+    /// The saturation guards: KV-cache use past its limit, or a queue past its limit per ready replica for
+    /// <see cref="QueuePersistence"/> (a burst that clears by itself is not a wrong profile), ask for replicas
+    /// in proportion: the profile may be wrong, the servers are not.
     /// </summary>
-    internal static int? Guard(CapacityPolicy policy, WorkSample sample, ReplicaCounts replicas, out string note)
+    internal static int? Guard(CapacityPolicy policy, WorkSample sample, ReplicaCounts replicas, CapacityState state, out string note, out CapacityState next)
     {
         note = "";
+        next = state;
         var ready = replicas.Ready;
         if (ready == 0)
         {
+            next = state with { QueueSince = null };
             return null;
         }
 
@@ -145,7 +146,9 @@ internal static class CapacitySizing
         {
             var perReplica = waiting / ready;
             parts.Add(Invariant($"queue {perReplica:0.#}/replica"));
-            if (perReplica > policy.QueueGuard)
+            var since = perReplica > policy.QueueGuard ? state.QueueSince ?? sample.At : (DateTimeOffset?)null;
+            next = state with { QueueSince = since };
+            if (since is { } from && sample.At - from >= QueuePersistence)
             {
                 var byBacklog = (int)Math.Ceiling(ready * (running + waiting) / Math.Max(running, ready));
                 guard = Math.Max(guard ?? 0, Math.Max(ready + 1, byBacklog));

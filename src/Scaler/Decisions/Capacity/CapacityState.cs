@@ -25,6 +25,9 @@ internal sealed record CapacityState
     /// <summary>The point the current estimation interval started at.</summary>
     public WorkPoint? IntervalStart { get; init; }
 
+    /// <summary>Since when the queue has been past its guard; null while it is not.</summary>
+    public DateTimeOffset? QueueSince { get; init; }
+
     /// <summary>Peak arrivals per minute over the look-back, oldest first.</summary>
     public ImmutableArray<BurstPeak> Bursts { get; init; } = [];
 }

@@ -31,12 +31,43 @@ internal sealed record ProfileEstimate(ImmutableArray<double> Mean, ImmutableArr
     /// <summary>Relative standard deviation of each parameter.</summary>
     public double RelativeError(int parameter) => Math.Sqrt(Covariance[(parameter * Parameters) + parameter]) / Math.Abs(Mean[parameter]);
 
-    /// <summary>The profile to size with: each parameter one standard deviation on the slow side.</summary>
+    /// <summary>The regressors of the last measurement (1, tokens per step, KV use); default before any.</summary>
+    public ImmutableArray<double> LastRegressors { get; init; } = [];
+
+    /// <summary>
+    /// Relative standard deviation of the step time predicted where the replicas last ran: what the data
+    /// pins down, not each parameter alone (those trade off against each other along directions the
+    /// workload never explores). Before any measurement, the prior's.
+    /// </summary>
+    public double PredictionError
+    {
+        get
+        {
+            if (LastRegressors.IsDefaultOrEmpty)
+            {
+                return PriorError;
+            }
+
+            double predicted = 0, variance = 0;
+            for (var i = 0; i < Parameters; i++)
+            {
+                predicted += LastRegressors[i] * Mean[i];
+                for (var j = 0; j < Parameters; j++)
+                {
+                    variance += LastRegressors[i] * Covariance[(i * Parameters) + j] * LastRegressors[j];
+                }
+            }
+
+            return predicted > 0 ? Math.Sqrt(Math.Max(0, variance)) / predicted : PriorError;
+        }
+    }
+
+    /// <summary>The profile to size with: every cost one standard deviation of the prediction on the slow side.</summary>
     public ServerProfile Cautious(ServerProfile limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        double Upper(int i) => Mean[i] + Math.Sqrt(Covariance[(i * Parameters) + i]);
-        return new ServerProfile(Upper(0), Upper(1), Upper(2), KvCacheTokens, limits.MaxBatchedTokens, limits.MaxSequences);
+        var slow = 1 + PredictionError;
+        return new ServerProfile(Mean[0] * slow, Mean[1] * slow, Mean[2] * slow, KvCacheTokens, limits.MaxBatchedTokens, limits.MaxSequences);
     }
 
     /// <summary>The profile at the estimate's mean.</summary>

@@ -72,7 +72,7 @@ internal static class ProfileEstimator
             }
         }
 
-        return estimate with { Mean = [.. x], Covariance = [.. p], Samples = estimate.Samples + 1 };
+        return estimate with { Mean = [.. x], Covariance = [.. p], Samples = estimate.Samples + 1, LastRegressors = [.. h] };
     }
 
     private static double Square(double value) => value * value;
