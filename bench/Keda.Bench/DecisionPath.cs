@@ -5,10 +5,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scaler.Decisions;
-using Scaler.FrontDoors.Keda;
 using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.FrontDoors.Keda;
 using Scaler.Hosting;
 using Scaler.Signals;
+using Scaler.Triggers;
 
 namespace Keda.Bench;
 
@@ -50,7 +51,7 @@ internal static class DecisionPath
             return reference;
         }).ToArray();
 
-        TriggerSpec Parse(ScaledObjectRef r) => decisions.TryParse(r.Namespace, r.Name, r.ScalerMetadata, out var spec, out var errors)
+        Trigger Parse(ScaledObjectRef r) => decisions.TryParse(r.Namespace, r.Name, r.ScalerMetadata, out var spec, out var errors)
             ? spec!
             : throw new InvalidOperationException(string.Join("; ", errors));
 
@@ -92,7 +93,7 @@ internal static class DecisionPath
         Decision Fresh(int i)
         {
             var now = start + (refresh * i);
-            var readings = new Dictionary<string, Reading>(StringComparer.Ordinal) { [spec0.Signals[0].Spec.Name] = Reading.Fresh(12, now) };
+            var readings = new Dictionary<string, Reading>(StringComparer.Ordinal) { [spec0.Policy.Signals[0].Name] = Reading.Fresh(12, now) };
             var decision = DecisionEngine.Decide(spec0.Policy, new DecisionInput(now, new ReplicaCounts(3, 3), readings), state);
             state = decision.State;
             return decision;

@@ -1,5 +1,6 @@
 using Scaler.FrontDoors.Keda;
 using Scaler.Hosting;
+using Scaler.Signals;
 using Scaler.Simulation;
 
 // The Scaler. A table of contents: commands dispatch to their folders; the web host serves the front doors.

@@ -4,11 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scaler.Decisions;
 using Scaler.Signals;
-using Scaler.Signals.GpuFleet;
-using Scaler.Signals.InferenceServer;
 using Scaler.Signals.Kubernetes;
-using Scaler.Signals.Prometheus;
-using Scaler.Signals.RabbitMq;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -24,7 +21,7 @@ internal sealed record KedaDecision(Decision Decision, ReplicaCounts Replicas, b
 {
     public string Reason => Decision.Explanation.ToString();
 
-    /// <summary>The metric name of the trigger it was made for (<see cref="TriggerSpec.MetricName"/>); empty when not known.</summary>
+    /// <summary>The metric name of the trigger it was made for (<see cref="Trigger.MetricName"/>); empty when not known.</summary>
     public string MetricName { get; init; } = "";
 
     /// <summary>Whether the engine's fallback count raised the result (a signal unknown beyond its limit).</summary>
@@ -42,7 +39,7 @@ internal sealed record DecisionChange(ScaledObjectKey ScaledObject, KedaDecision
 /// (never waiting on a slow upstream), counts the workload's replicas from the watch caches, and asks the
 /// pure engine, keeping one <see cref="EngineState"/> per trigger. A ScaledObject may have several Scaler
 /// triggers: KEDA sends each with the same name and namespace and its own metadata, so a trigger is the
-/// ScaledObject plus <see cref="TriggerSpec.MetricName"/> (which differs when triggers read different things;
+/// ScaledObject plus <see cref="Trigger.MetricName"/> (which differs when triggers read different things;
 /// identical metadata is the same trigger). A decision is reused for a moment (KEDA asks GetMetrics and
 /// IsActive back to back in one poll) unless a signal it used was refreshed.
 /// </summary>
@@ -64,7 +61,7 @@ internal sealed partial class KedaDecisions : IDisposable
     private readonly ReadingCache _cache;
     private readonly IWorkloadPods _pods;
     private readonly TimeProvider _time;
-    private readonly RabbitMqCredentialsOptions _rabbitMqCredentials;
+    private readonly TriggerParser _parser;
     private readonly ILogger _log;
     private readonly KedaMetrics _metrics;
     private readonly ConcurrentDictionary<(ScaledObjectKey ScaledObject, string MetricName), Workload> _workloads = new();
@@ -74,13 +71,13 @@ internal sealed partial class KedaDecisions : IDisposable
     private int _outOfClusterLogged;
     private int _parses;
 
-    public KedaDecisions(ReadingCache cache, IWorkloadPods pods, TimeProvider time, IOptions<RabbitMqCredentialsOptions> rabbitMqCredentials, KedaMetrics metrics, ILogger<KedaDecisions> log)
+    public KedaDecisions(ReadingCache cache, IWorkloadPods pods, TimeProvider time, TriggerParser parser, KedaMetrics metrics, ILogger<KedaDecisions> log)
     {
         _metrics = metrics;
         _cache = cache;
         _pods = pods;
         _time = time;
-        _rabbitMqCredentials = rabbitMqCredentials.Value;
+        _parser = parser;
         _log = log;
         _cache.Refreshed += OnRefreshed;
         var sweep = ForgetAfter / 5;
@@ -113,7 +110,7 @@ internal sealed partial class KedaDecisions : IDisposable
     /// reused while the metadata is the same, compared pair by pair: no sorting, no key string and no
     /// allocation per call.
     /// </summary>
-    public bool TryParse(string @namespace, string name, IReadOnlyDictionary<string, string> metadata, out TriggerSpec? spec, out IReadOnlyList<string> errors)
+    public bool TryParse(string @namespace, string name, IReadOnlyDictionary<string, string> metadata, out Trigger? spec, out IReadOnlyList<string> errors)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         var id = (@namespace ?? "", name ?? "");
@@ -143,7 +140,7 @@ internal sealed partial class KedaDecisions : IDisposable
             problems.Add("name: the ScaledObject's name is required");
         }
 
-        var parsed = TriggerMetadata.TryParse(scaledObject, metadata, _rabbitMqCredentials, out spec, out var metadataErrors);
+        var parsed = _parser.TryParse(scaledObject, metadata, KedaMetadataKeys.Ignored, out spec, out var metadataErrors);
         problems.AddRange(metadataErrors);
         errors = problems;
         if (!parsed || problems.Count > 0)
@@ -168,7 +165,7 @@ internal sealed partial class KedaDecisions : IDisposable
     }
 
     /// <summary>A spec and the metadata it was parsed from.</summary>
-    private sealed record ParsedTrigger(Dictionary<string, string> Metadata, TriggerSpec Spec)
+    private sealed record ParsedTrigger(Dictionary<string, string> Metadata, Trigger Spec)
     {
         /// <summary>
         /// Same count and every stored pair present with the same value means the same map (keys are unique).
@@ -194,7 +191,7 @@ internal sealed partial class KedaDecisions : IDisposable
         }
     }
 
-    public async ValueTask<KedaDecision> DecideAsync(TriggerSpec spec, CancellationToken cancellationToken)
+    public async ValueTask<KedaDecision> DecideAsync(Trigger spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var trigger = (spec.ScaledObject, spec.MetricName);
@@ -202,9 +199,9 @@ internal sealed partial class KedaDecisions : IDisposable
         if (!ReferenceEquals(Volatile.Read(ref workload.IndexedFor), spec))
         {
             // Once per spec, not per call: which readings make this trigger's last decision old.
-            foreach (var signal in spec.Signals)
+            foreach (var query in spec.Queries.Values)
             {
-                Index(signal.Query.Key, trigger);
+                Index(query.Key, trigger);
             }
 
             Volatile.Write(ref workload.IndexedFor, spec);
@@ -221,7 +218,7 @@ internal sealed partial class KedaDecisions : IDisposable
             return recent;
         }
 
-        var read = await Task.WhenAll(spec.Signals.Select(s => ReadAsync(s, cancellationToken))).ConfigureAwait(false);
+        var read = await Task.WhenAll(spec.Queries.Select(q => ReadAsync(q.Key, q.Value, cancellationToken))).ConfigureAwait(false);
         var readings = new Dictionary<string, Reading>(read.Length, StringComparer.Ordinal);
         foreach (var (name, reading) in read)
         {
@@ -297,9 +294,9 @@ internal sealed partial class KedaDecisions : IDisposable
 
             if ((workload.IndexedFor ?? workload.Spec) is { } spec)
             {
-                foreach (var signal in spec.Signals)
+                foreach (var query in spec.Queries.Values)
                 {
-                    if (_byReadingKey.TryGetValue(signal.Query.Key, out var triggers))
+                    if (_byReadingKey.TryGetValue(query.Key, out var triggers))
                     {
                         triggers.TryRemove(trigger, out _);
                     }
@@ -361,29 +358,16 @@ internal sealed partial class KedaDecisions : IDisposable
         }
     }
 
-    private async Task<(string Name, Reading Reading)> ReadAsync(TriggerSignal signal, CancellationToken cancellationToken)
+    private async Task<(string Name, Reading Reading)> ReadAsync(string signal, SignalQuery query, CancellationToken cancellationToken)
     {
-        // One switch over the source kinds: the cache resolves a source by the query's static type.
-        var reading = signal.Query switch
-        {
-            PrometheusQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            RabbitMqQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            GpuFleetQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            InferenceQueueQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            _ => Reading.Unavailable($"no source reads {signal.Query.GetType().Name}"),
-        };
-        return (signal.Spec.Name, reading);
+        // The cache finds the query's source by its run-time type.
+        var reading = await _cache.GetAsync(query, cancellationToken).ConfigureAwait(false);
+        return (signal, reading);
     }
 
-    private ReplicaCounts CountReplicas(TriggerSpec spec, Workload workload)
+    private ReplicaCounts CountReplicas(Trigger spec, Workload workload)
     {
-        var podSelector = spec.Signals.Select(s => s.Query switch
-        {
-            GpuFleetQuery g => g.Workload.PodSelector,
-            InferenceQueueQuery i => i.Workload.PodSelector,
-            _ => null,
-        }).FirstOrDefault(s => s is not null);
-        var pods = _pods.GetPods(new WorkloadRef(spec.ScaledObject.Namespace, spec.ScaledObject.Name, podSelector));
+        var pods = _pods.GetPods(spec.Workload);
         if (pods.IsKnown)
         {
             return new ReplicaCounts(pods.Pods.Count, pods.Pods.Count(p => p.Ready));
@@ -423,7 +407,7 @@ internal sealed partial class KedaDecisions : IDisposable
 
         public EngineState State { get; set; } = EngineState.Initial;
 
-        public TriggerSpec? Spec { get; set; }
+        public Trigger? Spec { get; set; }
 
         public KedaDecision? Last { get; set; }
 
@@ -436,7 +420,7 @@ internal sealed partial class KedaDecisions : IDisposable
         public long LastAskedTicks;
 
         /// <summary>The spec whose readings were last indexed for <see cref="OnRefreshed"/>.</summary>
-        public TriggerSpec? IndexedFor;
+        public Trigger? IndexedFor;
     }
 
     [LoggerMessage(EventId = 650, Level = LogLevel.Information, Message = "{ScaledObject} ({MetricName}): desired replicas {From} -> {To}: {Explanation}")]

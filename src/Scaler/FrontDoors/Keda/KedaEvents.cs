@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Scaler.FrontDoors.Keda.Protocol;
 using Scaler.Signals;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -92,7 +93,7 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
         // Watched before the first decision, so that the first read of a new key already runs at the push interval.
-        var watches = spec.Signals.Select(s => s.Query).DistinctBy(q => q.Key, StringComparer.Ordinal)
+        var watches = spec.Queries.Values.DistinctBy(q => q.Key, StringComparer.Ordinal)
             .Select(q => _readings.Watch(q, () => changed.Writer.TryWrite(true))).ToList();
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
@@ -138,7 +139,7 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         }
     }
 
-    private TriggerSpec Parse(ScaledObjectRef? request)
+    private Trigger Parse(ScaledObjectRef? request)
     {
         if (request is null)
         {

@@ -1,4 +1,5 @@
 using Prometheus;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 

@@ -3,6 +3,7 @@ using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scaler.Durations;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -25,6 +26,7 @@ internal static class KedaServiceCollectionExtensions
         services.AddGrpcReflection();
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
         services.TryAddSingleton<KedaMetrics>();
+        services.AddTriggerParser();
         services.TryAddSingleton<KedaDecisions>();
         services.TryAddSingleton(static sp =>
         {

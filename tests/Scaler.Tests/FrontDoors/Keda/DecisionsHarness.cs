@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -34,11 +35,20 @@ internal sealed class DecisionsHarness : IAsyncDisposable
         Time = time ?? new FakeTimeProvider(T0);
         Prometheus = new QueryPrometheus(Time);
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Registry);
         services.AddLogging(builder => builder.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+
+        // Parts the product's registration keeps (TryAdd): a Prometheus answering on virtual time, and the cluster.
         services.AddSingleton<ISignalSource<PrometheusQuery>>(Prometheus);
-        services.AddSignalSource<PrometheusQuery, QueryPrometheus>(PrometheusQuery.SourceName, o =>
+        services.AddSingleton(pods);
+        services.AddSingleton(cluster);
+
+        // The product's own registration, as Program calls it.
+        services.AddSignalSources();
+        services.AddKedaFrontDoor();
+        services.Configure<SignalSourceOptions>(PrometheusQuery.SourceName, o =>
         {
             o.RefreshInterval = Refresh;
             o.StaleAfter = TimeSpan.FromHours(1);
@@ -46,17 +56,11 @@ internal sealed class DecisionsHarness : IAsyncDisposable
             o.IdleTimeout = TimeSpan.FromDays(1);
             o.MaxRetryAttempts = 0;
         });
-        services.AddSingleton(pods);
-        services.AddSingleton(cluster);
-        services.AddOptions<RabbitMqCredentialsOptions>();
-        services.AddOptions<KedaEventsOptions>().Configure(o =>
+        services.Configure<KedaEventsOptions>(o =>
         {
             o.ReportingInstance = "scaler-7f9c4d5b8-x2x7k";
             events?.Invoke(o);
         });
-        services.AddSingleton<KedaMetrics>();
-        services.AddSingleton<KedaDecisions>();
-        services.AddSingleton<KedaEventWriter>();
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -1,6 +1,7 @@
 using Scaler.FrontDoors.Keda;
 using Scaler.Signals.Kubernetes;
 using Scaler.Tests.Signals.GpuFleet;
+using Scaler.Triggers;
 using static Scaler.Tests.FrontDoors.Keda.DecisionsHarness;
 
 namespace Scaler.Tests.FrontDoors.Keda;

@@ -6,6 +6,7 @@ using Scaler.FrontDoors.Keda;
 using Scaler.Signals.Kubernetes;
 using Scaler.Tests.Signals.GpuFleet;
 using Scaler.Tests.Signals.Kubernetes;
+using Scaler.Triggers;
 using static Scaler.Tests.FrontDoors.Keda.KedaEventsTests;
 using static Scaler.Tests.Signals.Kubernetes.FakeKubeObjects;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Scaler.Decisions;
 using Scaler.FrontDoors.Keda;
+using Scaler.Triggers;
 
 namespace Scaler.Tests.FrontDoors.Keda;
 

@@ -23,7 +23,7 @@ public sealed class KedaPushLatencyTests(ITestOutputHelper output)
         var scaledObject = KedaScalerHost.ScaledObject("push-default");
         var cache = host.Services.GetRequiredService<ReadingCache>();
         Assert.True(host.Services.GetRequiredService<KedaDecisions>().TryParse(scaledObject.Namespace, scaledObject.Name, scaledObject.ScalerMetadata, out var spec, out _));
-        var key = spec!.Signals.Single().Query.Key;
+        var key = spec!.Queries.Values.Single().Key;
 
         TimeSpan latency;
         using (var call = host.Client.StreamIsActive(scaledObject))
