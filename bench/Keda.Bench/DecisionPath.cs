@@ -17,7 +17,7 @@ namespace Keda.Bench;
 internal sealed record PathStep(string Name, double Nanoseconds, double Bytes);
 
 /// <summary>
-/// The door's GetMetrics path without gRPC: <see cref="KedaDecisions.TryParse"/> (the spec cache), then
+/// The door's GetMetrics path without gRPC: <see cref="KedaTriggerCache.TryParse"/> (the parsed-trigger cache), then
 /// <see cref="KedaDecisions.DecideAsync"/> (cached reading, reused or fresh decision), and the pure engine
 /// alone, over the same services Program.cs composes and the same loopback Prometheus. One caller, so
 /// the times are CPU cost per call, not latency under contention.
@@ -38,6 +38,7 @@ internal static class DecisionPath
         builder.Services.AddKedaFrontDoor();
         await using var app = builder.Build();
         var decisions = app.Services.GetRequiredService<KedaDecisions>();
+        var triggers = app.Services.GetRequiredService<KedaTriggerCache>();
 
         var references = Enumerable.Range(0, objects).Select(i =>
         {
@@ -51,8 +52,8 @@ internal static class DecisionPath
             return reference;
         }).ToArray();
 
-        Trigger Parse(ScaledObjectRef r) => decisions.TryParse(r.Namespace, r.Name, r.ScalerMetadata, out var spec, out var errors)
-            ? spec!
+        Trigger Parse(ScaledObjectRef r) => triggers.TryParse(r.Namespace, r.Name, r.ScalerMetadata, out var spec, out var errors)
+            ? spec
             : throw new InvalidOperationException(string.Join("; ", errors));
 
         // Prime: every key read once and decided (the first read of a key waits for it).
@@ -61,7 +62,7 @@ internal static class DecisionPath
         while (true)
         {
             var made = await Task.WhenAll(specs.Select(s => decisions.DecideAsync(s, CancellationToken.None).AsTask()));
-            if (made.All(d => !d.CannotDecide && d.Decision.DesiredReplicas == 3) || primed.Elapsed > TimeSpan.FromSeconds(30))
+            if (made.All(d => !d.CannotDecide && d.DesiredReplicas == 3) || primed.Elapsed > TimeSpan.FromSeconds(30))
             {
                 break;
             }
@@ -72,7 +73,7 @@ internal static class DecisionPath
         var iterations = Math.Max(200_000, objects * 100);
         var steps = new List<PathStep>
         {
-            Time("KedaDecisions.TryParse (spec cache hit: metadata compared pair by pair)", iterations, i => Parse(references[i % objects])),
+            Time("KedaTriggerCache.TryParse (cache hit: metadata compared pair by pair)", iterations, i => Parse(references[i % objects])),
             await TimeAsync("KedaDecisions.DecideAsync (as served: reused, or fresh after a refresh)", iterations, i => decisions.DecideAsync(specs[i % objects], CancellationToken.None)),
             await TimeAsync("TryParse + DecideAsync (GetMetrics minus gRPC)", iterations, i => decisions.DecideAsync(Parse(references[i % objects]), CancellationToken.None)),
         };
@@ -161,7 +162,7 @@ internal static class DecisionPath
         return new PathStep(name, elapsed.TotalNanoseconds / iterations, (GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)iterations);
     }
 
-    private static async Task<PathStep> TimeAsync(string name, int iterations, Func<int, ValueTask<KedaDecision>> step)
+    private static async Task<PathStep> TimeAsync(string name, int iterations, Func<int, ValueTask<Decision>> step)
     {
         for (var i = 0; i < iterations / 10; i++)
         {

@@ -11,6 +11,7 @@ using Scaler.Signals.Prometheus;
 using Scaler.Signals.RabbitMq;
 using Scaler.Signals;
 using Scaler.Tests.Signals.Core;
+using Scaler.Triggers;
 
 namespace Scaler.Tests.FrontDoors.Keda;
 
@@ -74,6 +75,8 @@ internal sealed class DecisionsHarness : IAsyncDisposable
 
     public KedaDecisions Decisions => _provider.GetRequiredService<KedaDecisions>();
 
+    public KedaTriggerCache Triggers => _provider.GetRequiredService<KedaTriggerCache>();
+
     public KedaEventWriter Writer => _provider.GetRequiredService<KedaEventWriter>();
 
     public KedaMetrics KedaMetrics => _provider.GetRequiredService<KedaMetrics>();
@@ -110,10 +113,10 @@ internal sealed class DecisionsHarness : IAsyncDisposable
     }
 
     /// <summary>What GetMetrics does: parse (throwing on bad metadata), then decide.</summary>
-    public async Task<KedaDecision> DecideAsync(string scaledObject, IReadOnlyDictionary<string, string> metadata)
+    public async Task<DecisionFor> DecideAsync(string scaledObject, IReadOnlyDictionary<string, string> metadata)
     {
-        Assert.True(Decisions.TryParse("llm", scaledObject, metadata, out var spec, out var errors), string.Join("; ", errors));
-        return await Decisions.DecideAsync(spec!, CancellationToken.None);
+        Assert.True(Triggers.TryParse("llm", scaledObject, metadata, out var trigger, out var errors), string.Join("; ", errors));
+        return new DecisionFor(trigger, await Decisions.DecideAsync(trigger, CancellationToken.None));
     }
 
     /// <summary>Advances virtual time by <paramref name="by"/> and waits until every cached query was read again.</summary>
@@ -157,4 +160,14 @@ internal sealed class QueryPrometheus(TimeProvider time) : ISignalSource<Prometh
         ValueTask.FromResult(_values.TryGetValue(query.Query, out var value)
             ? Reading.Fresh(value, time.GetUtcNow())
             : Reading.Unavailable($"no value set for {query.Query}"));
+}
+
+/// <summary>A decision and the trigger it was made for.</summary>
+internal sealed record DecisionFor(Trigger Trigger, Decision Decision)
+{
+    public string MetricName => Trigger.MetricName;
+
+    public string Reason => Decision.Reason;
+
+    public bool CannotDecide => Decision.CannotDecide;
 }

@@ -70,7 +70,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
     }
 
     private static DecisionChange Change(int from, int to, string scaledObject = "vllm-so") =>
-        new(new ScaledObjectKey("llm", scaledObject), Decided(from), Decided(to));
+        new(new TriggerId(new ScaledObjectKey("llm", scaledObject), KedaEventsTests.Metric), Decided(from), Decided(to));
 
     /// <summary>What was written and logged, for a failure message.</summary>
     private string Describe(IEnumerable<JsonObject> events) =>
@@ -162,7 +162,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
 
         harness.Writer.Enqueue(Change(2, 4));
         harness.Writer.Enqueue(Change(4, 2));
-        harness.Writer.Enqueue(new DecisionChange(VllmSo, Decided(2), Decided(4, metric: "scaler-llm-vllm-so-9f8e7d6c")));
+        harness.Writer.Enqueue(new DecisionChange(new TriggerId(VllmSo, "scaler-llm-vllm-so-9f8e7d6c"), Decided(2), Decided(4)));
 
         Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 3));
         Assert.Equal(3, _api.EventsIn("llm").Count);
@@ -250,7 +250,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         _api.Apply(ScaledObject("ml", "llama-so", "llama"));
         var harness = await StartAsync(o => o.TargetWait = TimeSpan.FromSeconds(30));
 
-        harness.Writer.Enqueue(new DecisionChange(new ScaledObjectKey("ml", "llama-so"), Decided(1), Decided(2)));
+        harness.Writer.Enqueue(new DecisionChange(new TriggerId(new ScaledObjectKey("ml", "llama-so"), KedaEventsTests.Metric), Decided(1), Decided(2)));
 
         Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("ml").Count == 1, tick: () => _time.Advance(TimeSpan.FromMilliseconds(50))));
         Assert.Equal(("Deployment", "llama"), ((string?)_api.EventsIn("ml")[0]["regarding"]!["kind"], (string?)_api.EventsIn("ml")[0]["regarding"]!["name"]));

@@ -22,7 +22,7 @@ public sealed class KedaPushLatencyTests(ITestOutputHelper output)
         host.Prometheus.Set(0);
         var scaledObject = KedaScalerHost.ScaledObject("push-default");
         var cache = host.Services.GetRequiredService<ReadingCache>();
-        Assert.True(host.Services.GetRequiredService<KedaDecisions>().TryParse(scaledObject.Namespace, scaledObject.Name, scaledObject.ScalerMetadata, out var spec, out _));
+        Assert.True(host.Services.GetRequiredService<KedaTriggerCache>().TryParse(scaledObject.Namespace, scaledObject.Name, scaledObject.ScalerMetadata, out var spec, out _));
         var key = spec!.Queries.Values.Single().Key;
 
         TimeSpan latency;
