@@ -25,8 +25,10 @@ public class SimulatorTests
     }
 
     [Fact]
-    public void Run_BurstyTraffic_CompositeBeatsBothBaselinesOnSlo()
+    public void Run_BurstySeed42_CompositeBeatsBothBaselinesOnSlo()
     {
+        // Pins one generated half hour (seed 42), not a claim over seeds: a change to the engine or the model
+        // that loses this example fails here, and is then measured over many seeds before it is accepted.
         var results = Run(TraceGenerator.Generate(TraceShape.Bursty, 42, TimeSpan.FromMinutes(30)));
         var composite = results[Policies.Composite];
 
@@ -79,8 +81,10 @@ public class SimulatorTests
     }
 
     [Fact]
-    public void Run_SameInputs_SameResults()
+    public void Run_SameTraceTwice_SameResults()
     {
+        // Pins that a run has no hidden randomness or clock (Random.Shared, DateTime, dictionary order): the
+        // same trace and options give the same numbers, which every comparison in docs/simulator.md relies on.
         var trace = TraceGenerator.Generate(TraceShape.Bursty, 11, TimeSpan.FromMinutes(10));
 
         var a = Simulator.Run(trace, Options).Select(r => (r.Name, r.GpuHours, r.SloViolations));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,7 +72,7 @@ internal sealed class DecisionsHarness : IAsyncDisposable
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public FakeLoggerProvider Logs { get; } = new();
 
     public KedaDecisions Decisions => _provider.GetRequiredService<KedaDecisions>();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Scaler.FrontDoors.Keda;
 using Scaler.Signals.Kubernetes;
 using Scaler.Tests.Signals.GpuFleet;
@@ -157,7 +158,7 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         var series = _harness.KedaMetrics.DesiredReplicas.GetAllLabelValues().Select(labels => labels[2]).ToList();
         Assert.DoesNotContain(gone.MetricName, series);
         Assert.Contains(left.Trigger.MetricName, series);
-        Assert.Contains(_harness.Logs.Lines, m => m.Contains("not asked about for", StringComparison.Ordinal) && m.Contains(gone.MetricName, StringComparison.Ordinal));
+        Assert.Contains(_harness.Logs.Lines(), m => m.Contains("not asked about for", StringComparison.Ordinal) && m.Contains(gone.MetricName, StringComparison.Ordinal));
 
         // Asked again: decided afresh, from the initial state.
         var back = await _harness.DecideAsync("vllm", Waiting);
@@ -201,7 +202,7 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
             var decision = await _harness.DecideAsync("vllm", Waiting);
 
             Assert.Equal(4, decision.Decision.DesiredReplicas);
-            Assert.Contains(_harness.Logs.Lines, l => l.Contains("a subscriber to decision changes failed", StringComparison.Ordinal));
+            Assert.Contains(_harness.Logs.Lines(), l => l.Contains("a subscriber to decision changes failed", StringComparison.Ordinal));
         }
         finally
         {
