@@ -5,10 +5,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scaler.Decisions;
-using Scaler.FrontDoors.Keda;
 using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.FrontDoors.Keda;
 using Scaler.Hosting;
 using Scaler.Signals;
+using Scaler.Triggers;
 
 namespace Keda.Bench;
 
@@ -16,7 +17,7 @@ namespace Keda.Bench;
 internal sealed record PathStep(string Name, double Nanoseconds, double Bytes);
 
 /// <summary>
-/// The door's GetMetrics path without gRPC: <see cref="KedaDecisions.TryParse"/> (the spec cache), then
+/// The door's GetMetrics path without gRPC: <see cref="KedaTriggerCache.TryParse"/> (the parsed-trigger cache), then
 /// <see cref="KedaDecisions.DecideAsync"/> (cached reading, reused or fresh decision), and the pure engine
 /// alone, over the same services Program.cs composes and the same loopback Prometheus. One caller, so
 /// the times are CPU cost per call, not latency under contention.
@@ -37,6 +38,7 @@ internal static class DecisionPath
         builder.Services.AddKedaFrontDoor();
         await using var app = builder.Build();
         var decisions = app.Services.GetRequiredService<KedaDecisions>();
+        var triggers = app.Services.GetRequiredService<KedaTriggerCache>();
 
         var references = Enumerable.Range(0, objects).Select(i =>
         {
@@ -50,8 +52,8 @@ internal static class DecisionPath
             return reference;
         }).ToArray();
 
-        TriggerSpec Parse(ScaledObjectRef r) => decisions.TryParse(r.Namespace, r.Name, r.ScalerMetadata, out var spec, out var errors)
-            ? spec!
+        Trigger Parse(ScaledObjectRef r) => triggers.TryParse(r.Namespace, r.Name, r.ScalerMetadata, out var spec, out var errors)
+            ? spec
             : throw new InvalidOperationException(string.Join("; ", errors));
 
         // Prime: every key read once and decided (the first read of a key waits for it).
@@ -60,7 +62,7 @@ internal static class DecisionPath
         while (true)
         {
             var made = await Task.WhenAll(specs.Select(s => decisions.DecideAsync(s, CancellationToken.None).AsTask()));
-            if (made.All(d => !d.CannotDecide && d.Decision.DesiredReplicas == 3) || primed.Elapsed > TimeSpan.FromSeconds(30))
+            if (made.All(d => !d.CannotDecide && d.DesiredReplicas == 3) || primed.Elapsed > TimeSpan.FromSeconds(30))
             {
                 break;
             }
@@ -71,7 +73,7 @@ internal static class DecisionPath
         var iterations = Math.Max(200_000, objects * 100);
         var steps = new List<PathStep>
         {
-            Time("KedaDecisions.TryParse (spec cache hit: metadata compared pair by pair)", iterations, i => Parse(references[i % objects])),
+            Time("KedaTriggerCache.TryParse (cache hit: metadata compared pair by pair)", iterations, i => Parse(references[i % objects])),
             await TimeAsync("KedaDecisions.DecideAsync (as served: reused, or fresh after a refresh)", iterations, i => decisions.DecideAsync(specs[i % objects], CancellationToken.None)),
             await TimeAsync("TryParse + DecideAsync (GetMetrics minus gRPC)", iterations, i => decisions.DecideAsync(Parse(references[i % objects]), CancellationToken.None)),
         };
@@ -92,7 +94,7 @@ internal static class DecisionPath
         Decision Fresh(int i)
         {
             var now = start + (refresh * i);
-            var readings = new Dictionary<string, Reading>(StringComparer.Ordinal) { [spec0.Signals[0].Spec.Name] = Reading.Fresh(12, now) };
+            var readings = new Dictionary<string, Reading>(StringComparer.Ordinal) { [spec0.Policy.Signals[0].Name] = Reading.Fresh(12, now) };
             var decision = DecisionEngine.Decide(spec0.Policy, new DecisionInput(now, new ReplicaCounts(3, 3), readings), state);
             state = decision.State;
             return decision;
@@ -160,7 +162,7 @@ internal static class DecisionPath
         return new PathStep(name, elapsed.TotalNanoseconds / iterations, (GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)iterations);
     }
 
-    private static async Task<PathStep> TimeAsync(string name, int iterations, Func<int, ValueTask<KedaDecision>> step)
+    private static async Task<PathStep> TimeAsync(string name, int iterations, Func<int, ValueTask<Decision>> step)
     {
         for (var i = 0; i < iterations / 10; i++)
         {

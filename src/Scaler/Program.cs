@@ -1,20 +1,17 @@
-using Scaler.FrontDoors.Keda;
 using Scaler.Hosting;
 using Scaler.Simulation;
 
-// The Scaler. A table of contents: commands dispatch to their folders; the web host serves the front doors.
+// The Scaler. A table of contents: commands dispatch to their folders; the web host serves the front doors
+// (ScalerApp: the host, the signal sources, the KEDA front door).
 if (args is ["simulate", ..])
 {
     return SimulateCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddScalerHost();
-builder.Services.AddSignalSources();
-builder.Services.AddKedaFrontDoor();
+builder.AddScaler();
 
 var app = builder.Build();
-app.MapScalerEndpoints();
-app.MapKedaFrontDoor();
+app.MapScaler();
 await app.RunAsync().ConfigureAwait(false);
 return 0;

@@ -2,12 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
-using Scaler.FrontDoors.Keda;
-using Scaler.Signals.GpuFleet;
-using Scaler.Signals.InferenceServer;
-using Scaler.Signals.Kubernetes;
-using Scaler.Signals.Prometheus;
-using Scaler.Signals.RabbitMq;
 
 namespace Scaler.Hosting;
 
@@ -56,14 +50,6 @@ internal static class ScalerHost
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         return builder;
     }
-
-    /// <summary>The signal sources and the Kubernetes view they share.</summary>
-    public static IServiceCollection AddSignalSources(this IServiceCollection services) => services
-        .AddKubernetesWorkloads()
-        .AddPrometheusSignals()
-        .AddRabbitMqSignals()
-        .AddGpuFleetSignals()
-        .AddInferenceServerSignals();
 
     /// <summary>
     /// /healthz, /readyz and /metrics on the HTTP port; /healthz and /readyz on the HTTPS port, which answers

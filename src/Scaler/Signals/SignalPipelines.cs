@@ -1,24 +1,25 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 using Polly.CircuitBreaker;
+using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
-using Polly;
-using Scaler.Decisions;
 
 namespace Scaler.Signals;
 
 /// <summary>
-/// The Polly v8 pipelines reads go through: one per (source kind, upstream), built from the source kind's
-/// <see cref="SignalSourceOptions"/> on first use. Outer to inner: total timeout, jittered exponential
-/// retry (transport failures only), circuit breaker, attempt timeout. A circuit is per upstream so one dead
-/// Prometheus server does not reject reads of another; upstreams are the few servers configured in
-/// triggers, so the map stays small.
+/// The Polly v8 pipelines reads go through, kept in Polly's <see cref="ResiliencePipelineRegistry{TKey}"/>: one
+/// per (source, upstream), built from the source's <see cref="SignalSourceOptions"/> on first use. Outer to
+/// inner: total timeout, jittered exponential retry (transport failures only), circuit breaker, attempt
+/// timeout. A circuit is per upstream so one dead Prometheus server does not reject reads of another;
+/// upstreams are the few servers configured in triggers, so the registry stays small.
 /// </summary>
-internal sealed class SignalPipelines
+internal sealed class SignalPipelines : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Source, string Upstream), SignalCircuit> _circuits = new();
+    private readonly ResiliencePipelineRegistry<CircuitKey> _registry = new();
+    private readonly ConcurrentDictionary<CircuitKey, Lazy<SignalCircuit>> _circuits = new();
     private readonly IOptionsMonitor<SignalSourceOptions> _options;
     private readonly SignalMetrics _metrics;
     private readonly TimeProvider _time;
@@ -32,16 +33,32 @@ internal sealed class SignalPipelines
         _logger = logger;
     }
 
+    /// <summary>The circuit of <paramref name="upstream"/> for <paramref name="source"/>: its pipeline and its failure count.</summary>
     public SignalCircuit Get(string source, string upstream) =>
-        _circuits.GetOrAdd((source, upstream), static (key, self) => self.Build(key.Source, key.Upstream), this);
+        _circuits.GetOrAdd(new CircuitKey(source, upstream), static (key, self) => new Lazy<SignalCircuit>(() => self.Create(key)), this).Value;
 
-    private SignalCircuit Build(string source, string upstream)
+    /// <summary>
+    /// Starts disposing the registry without waiting: Polly's disposal waits for the reads still in flight (on the
+    /// injected clock), which end once the cache has stopped their loops.
+    /// </summary>
+    public void Dispose() => _ = _registry.DisposeAsync().AsTask();
+
+    private SignalCircuit Create(CircuitKey key)
     {
+        var circuit = new SignalCircuit(key.Source, key.Upstream, _metrics, _time);
+        circuit.Pipeline = _registry.GetOrAddPipeline(key, (builder, _) => Configure(builder, key, circuit));
+        return circuit;
+    }
+
+    private void Configure(ResiliencePipelineBuilder builder, CircuitKey key, SignalCircuit circuit)
+    {
+        var (source, upstream) = key;
         var options = _options.Get(source);
-        var circuit = new SignalCircuit(source, upstream, _metrics, _time);
         var state = _metrics.CircuitState.WithLabels(source, upstream);
         state.Set(0);
-        var builder = new ResiliencePipelineBuilder { Name = source, InstanceName = upstream, TimeProvider = _time };
+        builder.Name = source;
+        builder.InstanceName = upstream;
+        builder.TimeProvider = _time;
         builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout });
         if (options.MaxRetryAttempts > 0)
         {
@@ -58,7 +75,7 @@ internal sealed class SignalPipelines
             });
         }
 
-        circuit.Pipeline = builder
+        builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = options.CircuitBreakerFailureRatio,
@@ -86,89 +103,6 @@ internal sealed class SignalPipelines
                     return default;
                 },
             })
-            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })
-            .Build();
-        return circuit;
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout });
     }
-}
-
-/// <summary>One upstream's pipeline and the bookkeeping behind "circuit open after N failures".</summary>
-internal sealed class SignalCircuit
-{
-    private readonly SignalMetrics _metrics;
-    private readonly TimeProvider _time;
-    private int _consecutiveFailures;
-    private int _failuresAtOpen;
-
-    public SignalCircuit(string source, string upstream, SignalMetrics metrics, TimeProvider time)
-    {
-        Source = source;
-        Upstream = upstream;
-        _metrics = metrics;
-        _time = time;
-    }
-
-    public string Source { get; }
-
-    public string Upstream { get; }
-
-    public ResiliencePipeline Pipeline { get; set; } = ResiliencePipeline.Empty;
-
-    /// <summary>Failed attempts in a row when the circuit last opened.</summary>
-    public int FailuresAtOpen => Volatile.Read(ref _failuresAtOpen);
-
-    /// <summary>
-    /// One read through the pipeline. Every attempt is timed and counted; an attempt's failure is counted
-    /// under its reason. Throws what the pipeline throws (timeout, open circuit, the source's last error).
-    /// </summary>
-    public ValueTask<Reading> ReadAsync<TQuery>(ISignalSource<TQuery> source, TQuery query, CancellationToken stopping)
-        where TQuery : SignalQuery =>
-        Pipeline.ExecuteAsync(
-            static (state, attempt) => state.Circuit.AttemptAsync(state.Source, state.Query, attempt, state.Stopping),
-            (Circuit: this, Source: source, Query: query, Stopping: stopping),
-            stopping);
-
-    internal void Opened() => Volatile.Write(ref _failuresAtOpen, Volatile.Read(ref _consecutiveFailures));
-
-    private async ValueTask<Reading> AttemptAsync<TQuery>(ISignalSource<TQuery> source, TQuery query, CancellationToken attempt, CancellationToken stopping)
-        where TQuery : SignalQuery
-    {
-        var started = _time.GetTimestamp();
-        _metrics.Reads.WithLabels(Source).Inc();
-        try
-        {
-            var reading = await source.ReadAsync(query, attempt).ConfigureAwait(false);
-            Interlocked.Exchange(ref _consecutiveFailures, 0);
-            if (!reading.IsUsable)
-            {
-                _metrics.CountError(Source, reading.Failure ?? ReadFailure.Other);
-            }
-
-            return reading;
-        }
-        catch (Exception exception) when (!stopping.IsCancellationRequested)
-        {
-            Interlocked.Increment(ref _consecutiveFailures);
-
-            // A cancelled attempt the host did not cancel was cut by a timeout.
-            _metrics.CountError(Source, exception is OperationCanceledException ? ReadFailure.Timeout : ReadFailures.Classify(exception));
-            throw;
-        }
-        finally
-        {
-            _metrics.ReadDuration.WithLabels(Source).Observe(_time.GetElapsedTime(started).TotalSeconds);
-        }
-    }
-}
-
-internal static partial class SignalsLog
-{
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Circuit of {Source} upstream {Upstream} opened after {Failures} failed attempts; reads are rejected for {BreakDuration}")]
-    public static partial void CircuitOpened(ILogger logger, string source, string upstream, int failures, TimeSpan breakDuration);
-
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Circuit of {Source} upstream {Upstream} half-open: the next read is a probe")]
-    public static partial void CircuitHalfOpen(ILogger logger, string source, string upstream);
-
-    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Circuit of {Source} upstream {Upstream} closed: reads go through again")]
-    public static partial void CircuitClosed(ILogger logger, string source, string upstream);
 }

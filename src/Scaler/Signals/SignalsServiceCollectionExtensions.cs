@@ -4,18 +4,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Scaler.Durations;
+using Scaler.Signals.Keys;
 
 namespace Scaler.Signals;
 
 /// <summary>
 /// Registration of the signal layer (STYLE rule 1: <c>TryAdd*</c>, so tests swap parts). A source registers
-/// itself in its own folder with one line on top of <see cref="AddSignalsCore"/>:
-/// <code>
-/// public static IServiceCollection AddRabbitMqSignals(this IServiceCollection services) => services
-///     .AddSignalsCore()
-///     .AddSignalSource&lt;RabbitMqQuery, RabbitMqSource&gt;(RabbitMqQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(5));
-/// </code>
-/// and its callers ask <see cref="ReadingCache.GetAsync"/> with a <c>RabbitMqQuery</c>.
+/// itself in its own folder (<c>AddRabbitMqSignals</c>): its reader with <see cref="AddSignalSource"/>, which
+/// puts its query type in the cache's dispatch table (<see cref="SignalSources"/>), and its trigger keys with
+/// <c>AddTriggerKeys</c>. Callers ask <see cref="ReadingCache.GetAsync"/> with any <see cref="SignalQuery"/>.
 /// </summary>
 internal static class SignalsServiceCollectionExtensions
 {
@@ -35,6 +32,7 @@ internal static class SignalsServiceCollectionExtensions
         services.TryAddSingleton(Metrics.DefaultRegistry);
         services.TryAddSingleton<SignalMetrics>();
         services.TryAddSingleton<SignalPipelines>();
+        services.TryAddSingleton<SignalSources>();
         services.TryAddSingleton<ReadingCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SignalSourceOptions>, SignalSourceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReadingCacheOptions>, ReadingCacheOptionsValidator>());
@@ -50,8 +48,9 @@ internal static class SignalsServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers source <typeparamref name="TSource"/> for <typeparamref name="TQuery"/> and the options of its
-    /// pipeline and refresh, named <paramref name="sourceName"/> (= <see cref="SignalQuery.Source"/>):
+    /// Registers source <typeparamref name="TSource"/> for <typeparamref name="TQuery"/> (in the dispatch table the
+    /// cache finds a query's source in by its run-time type) and the options of its pipeline and refresh, named
+    /// <paramref name="sourceName"/> (= <see cref="SignalQuery.Source"/>):
     /// class defaults, then <paramref name="configure"/> (the source's own defaults), then configuration
     /// <c>Signals:&lt;sourceName&gt;</c> (the operator's), validated at start.
     /// </summary>
@@ -63,6 +62,11 @@ internal static class SignalsServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(sourceName);
         services.AddSignalsCore();
         services.TryAddSingleton<ISignalSource<TQuery>, TSource>();
+        if (!services.Any(d => d.ImplementationInstance is SignalSourceRegistration r && r.QueryType == typeof(TQuery)))
+        {
+            services.AddSingleton(SignalSourceRegistration.For<TQuery>(sourceName));
+        }
+
         var options = services.AddOptions<SignalSourceOptions>(sourceName);
         if (configure is not null)
         {
@@ -72,6 +76,19 @@ internal static class SignalsServiceCollectionExtensions
         options
             .Configure<IServiceProvider>((o, provider) => provider.GetService<IConfiguration>()?.GetSection($"{ConfigurationSection}:{sourceName}").Bind(o))
             .ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a source's trigger keys (<see cref="ITriggerKeys"/>): the trigger parser reads them, in
+    /// registration order, so the signals of a trigger come out in that order (ties between proposals go to
+    /// the earlier signal).
+    /// </summary>
+    public static IServiceCollection AddTriggerKeys<TKeys>(this IServiceCollection services)
+        where TKeys : class, ITriggerKeys
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITriggerKeys, TKeys>());
         return services;
     }
 }

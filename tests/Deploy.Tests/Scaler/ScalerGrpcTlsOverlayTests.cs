@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Deploy.Tests.Support;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Scaler.FrontDoors.Keda;
 using Scaler.Hosting;
-using Scaler.Signals.RabbitMq;
+using Scaler.Signals;
+using Scaler.Triggers;
 
 namespace Deploy.Tests.Scaler;
 
@@ -133,8 +135,14 @@ public sealed class ScalerGrpcTlsOverlayTests
         Assert.Equal("scaler-grpc-tls", trigger.Text("authenticationRef.name"));
         Assert.Contains(address[0], server.Items("spec.dnsNames").Select(n => n.GetString()));
         Assert.Equal(service.Named("spec.ports", "grpc").At("port").GetInt32(), int.Parse(address[1], System.Globalization.CultureInfo.InvariantCulture));
+        // The Scaler's own parser, as its registration builds it (every source's keys).
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSignalSources().AddTriggerParser();
+        using var provider = services.BuildServiceProvider();
         Assert.True(
-            TriggerMetadata.TryParse(new ScaledObjectKey("llm", "llama"), metadata, new RabbitMqCredentialsOptions(), out _, out var errors),
+            provider.GetRequiredService<TriggerParser>().TryParse(new ScaledObjectKey("llm", "llama"), metadata, KedaMetadataKeys.Ignored, out _, out var errors),
             string.Join("; ", errors));
     }
 }

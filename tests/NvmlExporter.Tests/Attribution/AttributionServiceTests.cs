@@ -1,3 +1,5 @@
+using Scaler.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Grpc.Core;
@@ -20,7 +22,7 @@ public sealed class AttributionServiceTests : IAsyncDisposable
 
     private readonly TempSocketDirectory _dir = new();
     private readonly FakeTimeProvider _time = new(Start);
-    private readonly CapturingLogger<AttributionService> _log = new();
+    private readonly FakeLogger<AttributionService> _log = new();
     private readonly AttributionStore _store = new();
     private readonly PodResourcesClient _client;
     private readonly AttributionService _service;
@@ -68,9 +70,9 @@ public sealed class AttributionServiceTests : IAsyncDisposable
         Assert.Same(DeviceAttribution.None, _store.Current);
         Assert.Equal([DeviceAttribution.None], published);
         Assert.Equal(PodResourcesHealth.Unknown, _store.Health);
-        var line = Assert.Single(_log.Entries);
+        var line = Assert.Single(_log.Collector.GetSnapshot());
         Assert.Equal(LogLevel.Warning, line.Level);
-        Assert.Equal(102, line.EventId.Id);
+        Assert.Equal(102, line.Id.Id);
         Assert.Contains(_dir.SocketPath, line.Message, StringComparison.Ordinal);
         Assert.Contains($"Mount the host directory {_dir.Directory}", line.Message, StringComparison.Ordinal);
         Assert.Contains("run it as root", line.Message, StringComparison.Ordinal);
@@ -98,9 +100,9 @@ public sealed class AttributionServiceTests : IAsyncDisposable
 
         Assert.Equal<PodRef>([new PodRef("llm", "vllm-0", "server")], _store.Current.ForGpu(H100A));
         Assert.Equal(new PodResourcesHealth(true, _time.GetUtcNow()), _store.Health);
-        var line = Assert.Single(_log.Entries);
+        var line = Assert.Single(_log.Collector.GetSnapshot());
         Assert.Equal(LogLevel.Information, line.Level);
-        Assert.Equal(101, line.EventId.Id);
+        Assert.Equal(101, line.Id.Id);
     }
 
     [Fact]
@@ -169,14 +171,14 @@ public sealed class AttributionServiceTests : IAsyncDisposable
         Assert.Equal(new PodResourcesHealth(false, lastSuccess), _store.Health);
 
         // Still down: nothing more is published or logged.
-        var linesWhenDropped = _log.Entries.Count;
+        var linesWhenDropped = _log.Collector.GetSnapshot().Count;
         for (var cycle = 0; cycle < 5; cycle++)
         {
             await CycleAsync();
         }
 
         Assert.Same(DeviceAttribution.None, _store.Current);
-        Assert.Equal(linesWhenDropped, _log.Entries.Count);
+        Assert.Equal(linesWhenDropped, _log.Collector.GetSnapshot().Count);
         Assert.Equal([101, 104, 105], EventIds());
     }
 
@@ -198,8 +200,8 @@ public sealed class AttributionServiceTests : IAsyncDisposable
 
         Assert.Single(_store.Current.ForGpu(H100A));
         Assert.Equal(new PodResourcesHealth(false, lastSuccess), _store.Health);
-        var failed = _log.Entries[^1];
-        Assert.Equal(104, failed.EventId.Id);
+        var failed = _log.Collector.GetSnapshot()[^1];
+        Assert.Equal(104, failed.Id.Id);
         Assert.Contains("Failed", failed.Message, StringComparison.Ordinal);
 
         _time.SetUtcNow(lastSuccess + Grace);
@@ -224,7 +226,7 @@ public sealed class AttributionServiceTests : IAsyncDisposable
         Assert.Single(_store.Current.ForGpu(H100A));
         Assert.False(_store.Health.Up);
         Assert.Equal([101, 104], EventIds());
-        Assert.Contains("kubelet is shutting down", _log.Entries[1].Message, StringComparison.Ordinal);
+        Assert.Contains("kubelet is shutting down", _log.Collector.GetSnapshot()[1].Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -243,7 +245,7 @@ public sealed class AttributionServiceTests : IAsyncDisposable
 
         Assert.Equal<PodRef>([new PodRef("llm", "after", "server")], _store.Current.ForGpu(H100A));
         Assert.Equal(new PodResourcesHealth(true, _time.GetUtcNow()), _store.Health);
-        Assert.Equal(101, _log.Entries[^1].EventId.Id);
+        Assert.Equal(101, _log.Collector.GetSnapshot()[^1].Id.Id);
     }
 
     [Fact]
@@ -275,7 +277,7 @@ public sealed class AttributionServiceTests : IAsyncDisposable
         _kubelet.State.Response = OneGpuPod(H100B);
         await CycleAsync();
 
-        Assert.Single(_log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Single(_log.Collector.GetSnapshot(), e => e.Level == LogLevel.Error);
     }
 
     [Fact]
@@ -287,7 +289,7 @@ public sealed class AttributionServiceTests : IAsyncDisposable
 
         Assert.Same(DeviceAttribution.None, _store.Current);
         Assert.False(_store.Health.Up);
-        Assert.Equal(106, Assert.Single(_log.Entries).EventId.Id);
+        Assert.Equal(106, Assert.Single(_log.Collector.GetSnapshot()).Id.Id);
     }
 
     [Fact]
@@ -313,19 +315,11 @@ public sealed class AttributionServiceTests : IAsyncDisposable
         await _service.RefreshAsync(CancellationToken.None);
     }
 
-    private int[] EventIds() => [.. _log.Entries.Select(e => e.EventId.Id)];
+    private int[] EventIds() => [.. _log.Collector.GetSnapshot().Select(e => e.Id.Id)];
 
     // Real I/O (the first List) happens on the loop's own schedule: poll with a bound, never sleep-and-assert.
-    private static async Task EventuallyAsync(Func<bool> condition, Action? nudge = null)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "condition not reached within 10 s");
-            nudge?.Invoke();
-            await Task.Delay(10);
-        }
-    }
+    private static Task EventuallyAsync(Func<bool> condition, Action? nudge = null, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string? what = null) =>
+        Eventually.HoldsAsync(condition, tick: nudge, what: what);
 
     private sealed class ThrowingSource : IPodResourcesSource
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using NvmlExporter.Attribution;
@@ -28,7 +29,7 @@ public sealed class MetricsDocumentTests : IDisposable
     public async Task Scrape_ServesTheLastSnapshot_WithoutCallingNvml()
     {
         _fleet.Write(FakeGpuFleet.H100Node());
-        var sampler = new NvmlSampler(_nvml, _time, new CapturingLogger<NvmlSampler>());
+        var sampler = new NvmlSampler(_nvml, _time, new FakeLogger<NvmlSampler>());
         var store = new AttributionStore();
         var document = new MetricsDocument(new MetricsRenderer("node-a"), store, _time);
         document.Publish(sampler.Sample());
@@ -48,7 +49,7 @@ public sealed class MetricsDocumentTests : IDisposable
     public void Scrape_ReportsTheSampleAgeAtScrapeTime()
     {
         _fleet.Write(FakeGpuFleet.H100Node(1));
-        var sampler = new NvmlSampler(_nvml, _time, new CapturingLogger<NvmlSampler>());
+        var sampler = new NvmlSampler(_nvml, _time, new FakeLogger<NvmlSampler>());
         var document = new MetricsDocument(new MetricsRenderer("node-a"), new AttributionStore(), _time);
         document.Publish(sampler.Sample());
 
@@ -61,7 +62,7 @@ public sealed class MetricsDocumentTests : IDisposable
     public void AttributionChange_ReRendersTheLastSnapshot()
     {
         _fleet.Write(FakeGpuFleet.H100Node(1));
-        var sampler = new NvmlSampler(_nvml, _time, new CapturingLogger<NvmlSampler>());
+        var sampler = new NvmlSampler(_nvml, _time, new FakeLogger<NvmlSampler>());
         var store = new AttributionStore();
         var document = new MetricsDocument(new MetricsRenderer("node-a"), store, _time);
         document.Publish(sampler.Sample());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using NvmlExporter.Interop;
@@ -13,7 +14,7 @@ public sealed class NvmlSamplerTests : IDisposable
     private readonly FakeGpuFleet _fleet = new();
     private readonly NvmlLibrary _nvml = new(FakeGpuFleet.LibraryPath);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
-    private readonly CapturingLogger<NvmlSampler> _log = new();
+    private readonly FakeLogger<NvmlSampler> _log = new();
     private readonly NvmlSampler _sampler;
 
     public NvmlSamplerTests()
@@ -63,7 +64,7 @@ public sealed class NvmlSamplerTests : IDisposable
         Assert.Equal(node[1].Uuid, lost.Uuid); // remembered from the last good read
         Assert.Null(lost.GpuUtilizationPercent);
         Assert.Equal(1, snapshot.Counters.Errors[("nvmlDeviceGetHandleByIndex_v2", NvmlReturn.ERROR_GPU_IS_LOST)]);
-        Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Single(_log.Collector.GetSnapshot(), e => e.Level == LogLevel.Warning);
     }
 
     [Fact]
@@ -140,7 +141,7 @@ public sealed class NvmlSamplerTests : IDisposable
             _time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        Assert.Single(_log.Entries);
+        Assert.Single(_log.Collector.GetSnapshot());
         // 30 s at one init attempt per 10 s.
         Assert.InRange(FakeNvmlControl.CallCount - callsBefore, 3ul, 4ul);
     }

@@ -1,3 +1,4 @@
+using Scaler.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
@@ -98,25 +99,8 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     public async Task<HttpResponseMessage> GetAsync(string path) => await Http.GetAsync(new Uri(BaseAddress, path)).ConfigureAwait(false);
 
     /// <summary>Scrapes until <paramref name="condition"/> holds, for at most <paramref name="timeout"/> (default 15 s).</summary>
-    public async Task<string> ScrapeUntilAsync(Func<string, bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(15);
-        string text;
-        do
-        {
-            text = await ScrapeAsync().ConfigureAwait(false);
-            if (condition(text))
-            {
-                return text;
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
-        }
-        while (deadline.Elapsed < limit);
-
-        throw new Xunit.Sdk.XunitException($"The condition did not hold within {limit.TotalSeconds} s. Last scrape:\n{text}\nOutput:\n{Output}");
-    }
+    public Task<string> ScrapeUntilAsync(Func<string, bool> condition, TimeSpan? timeout = null) =>
+        Eventually.ReturnsAsync(ScrapeAsync, condition, timeout ?? TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
 
     public int ProcessId => _process.Id;
 

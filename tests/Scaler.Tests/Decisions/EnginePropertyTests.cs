@@ -79,20 +79,6 @@ public class EnginePropertyTests
         }
     }
 
-    [Fact]
-    public void Decide_SameInputs_SameDecision()
-    {
-        var random = new Random(4);
-        for (var i = 0; i < 500; i++)
-        {
-            var policy = RandomPolicy(random);
-            var (state, now) = RandomHistory(random, policy);
-            var input = new DecisionInput(now, new ReplicaCounts(3, 2), RandomReadings(random, now));
-
-            Assert.Equal(DecisionEngine.Decide(policy, input, state).DesiredReplicas, DecisionEngine.Decide(policy, input, state).DesiredReplicas);
-        }
-    }
-
     private static ScalingPolicy RandomPolicy(Random random)
     {
         var max = random.Next(1, 30);

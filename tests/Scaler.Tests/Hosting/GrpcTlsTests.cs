@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -5,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.Testing;
 using Scaler.Tests.FrontDoors.Keda;
 using Scaler.Tests.Signals.Core;
 
@@ -112,7 +114,7 @@ public sealed class GrpcTlsTests : IDisposable
             "server-usage" => TestPki.IssueServer(_pki.ClientCa),
             _ => throw new ArgumentOutOfRangeException(nameof(presented)),
         };
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLoggerProvider();
         var settings = _pki.GrpcTlsSettings("mtls", clientCa: _pki.ClientCa);
         settings["Logging:LogLevel:Scaler.Hosting"] = "Debug";
         await using var host = await KedaScalerHost.StartAsync(settings: settings, grpcHandler: TestPki.Handler(_pki.ServerCa, client), logging: logs);
@@ -120,7 +122,7 @@ public sealed class GrpcTlsTests : IDisposable
         var error = await Assert.ThrowsAsync<RpcException>(() => host.Client.GetMetricSpecAsync(KedaScalerHost.ScaledObject("mtls-refused")).ResponseAsync);
 
         Assert.NotEqual(StatusCode.OK, error.StatusCode);
-        Assert.Contains(logs.Lines, l => l.Contains("[705]", StringComparison.Ordinal) && l.Contains(reason, StringComparison.Ordinal));
+        Assert.Contains(logs.Lines(), l => l.Contains("[705]", StringComparison.Ordinal) && l.Contains(reason, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -172,20 +174,8 @@ public sealed class GrpcTlsTests : IDisposable
     }
 
     /// <summary>Bounded polling (real I/O: a file swap and new connections), up to 10 s.</summary>
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || watch.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) =>
+        Eventually.ReturnsAsync(read, done, interval: TimeSpan.FromMilliseconds(50));
 
     private static T? Innermost<T>(Exception error)
         where T : Exception

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
@@ -46,7 +47,7 @@ public sealed class HttpsPortTests : IDisposable
     [Fact]
     public async Task Get_NoCertificateConfigured_ServesASelfSignedServerCertificateForLoopbackAndSaysSo()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLoggerProvider();
         await using var host = await KedaScalerHost.StartAsync(logging: logs);
         using var verifying = new HttpClient(TestPki.Handler(trust: null));
 
@@ -63,7 +64,7 @@ public sealed class HttpsPortTests : IDisposable
         // A client that pins it (as an APIService caBundle would) gets through; one that verifies against the system roots does not.
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.NotNull(refused.InnerException);
-        var log = Assert.Single(logs.Lines, l => l.Contains("[704]", StringComparison.Ordinal));
+        var log = Assert.Single(logs.Lines(), l => l.Contains("[704]", StringComparison.Ordinal));
         Assert.Contains("Scaler:Host:HttpsTls:CertificatePath", log, StringComparison.Ordinal);
         Assert.Contains(served.Thumbprint, log, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.Hosting;
@@ -11,7 +12,7 @@ public sealed class ReloadingServerCertificateTests : IDisposable
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private readonly TestPki _pki = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private readonly TlsFileSet _files;
 
     public ReloadingServerCertificateTests()
@@ -36,7 +37,7 @@ public sealed class ReloadingServerCertificateTests : IDisposable
 
         Assert.Equal(_pki.Server.SerialNumber, early);
         Assert.Equal(renewed.SerialNumber, due);
-        Assert.Single(_logs.Lines, l => l.Contains("[701]", StringComparison.Ordinal) && l.Contains(renewed.SerialNumber, StringComparison.Ordinal));
+        Assert.Single(_logs.Lines(), l => l.Contains("[701]", StringComparison.Ordinal) && l.Contains(renewed.SerialNumber, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class ReloadingServerCertificateTests : IDisposable
             Assert.Equal(_pki.Server.SerialNumber, reloading.Current.Serial);
         }
 
-        Assert.Equal(["[700]"], _logs.Lines.Select(EventId));
+        Assert.Equal(["[700]"], _logs.Lines().Select(EventId));
     }
 
     [Theory]
@@ -89,7 +90,7 @@ public sealed class ReloadingServerCertificateTests : IDisposable
         }
 
         Assert.All(serials, s => Assert.Equal(_pki.Server.SerialNumber, s));
-        var warning = Assert.Single(_logs.Lines, l => l.Contains("[702]", StringComparison.Ordinal));
+        var warning = Assert.Single(_logs.Lines(), l => l.Contains("[702]", StringComparison.Ordinal));
         Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
         Assert.Contains($"Scaler:Host:GrpcTls:{setting}", warning, StringComparison.Ordinal);
         Assert.Contains(_pki.Server.SerialNumber, warning, StringComparison.Ordinal);
@@ -115,7 +116,7 @@ public sealed class ReloadingServerCertificateTests : IDisposable
         Assert.Equal(_pki.Server.SerialNumber, whileBroken);
         Assert.Equal(renewed.SerialNumber, repaired);
         Assert.Equal(renewed.SerialNumber, brokenAgain);
-        Assert.Equal(["[700]", "[702]", "[701]", "[702]"], _logs.Lines.Select(EventId));
+        Assert.Equal(["[700]", "[702]", "[701]", "[702]"], _logs.Lines().Select(EventId));
     }
 
     [Fact]
@@ -145,7 +146,7 @@ public sealed class ReloadingServerCertificateTests : IDisposable
         var reloading = Start();
 
         Assert.Equal(expired.SerialNumber, reloading.Current.Serial);
-        Assert.Single(_logs.Lines, l => l.Contains("[703]", StringComparison.Ordinal) && l.StartsWith("Warning", StringComparison.Ordinal));
+        Assert.Single(_logs.Lines(), l => l.Contains("[703]", StringComparison.Ordinal) && l.StartsWith("Warning", StringComparison.Ordinal));
     }
 
     private ReloadingServerCertificate Start() =>

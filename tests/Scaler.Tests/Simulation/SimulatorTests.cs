@@ -127,8 +127,10 @@ public class SimulatorTests
     }
 
     [Fact]
-    public void Run_SameInputs_SameResults()
+    public void Run_SameTraceTwice_SameResults()
     {
+        // Pins that a run has no hidden randomness or clock (Random.Shared, DateTime, dictionary order): the
+        // same trace and options give the same numbers, which every comparison in docs/simulator.md relies on.
         var trace = TraceGenerator.Generate(TraceShape.Bursty, 11, TimeSpan.FromMinutes(10));
 
         var a = Simulator.Run(trace, Realistic).Select(r => (r.Name, r.GpuHours, r.SloViolations));

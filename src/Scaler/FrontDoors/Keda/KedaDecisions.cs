@@ -1,55 +1,21 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Scaler.Decisions;
 using Scaler.Signals;
-using Scaler.Signals.GpuFleet;
-using Scaler.Signals.InferenceServer;
-using Scaler.Signals.Kubernetes;
-using Scaler.Signals.Prometheus;
-using Scaler.Signals.RabbitMq;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
-/// <summary>One decision for one ScaledObject, as the KEDA door serves it.</summary>
-/// <param name="Decision">The engine's answer.</param>
-/// <param name="Replicas">The counts it was made from.</param>
-/// <param name="CannotDecide">
-/// True when a signal is unknown, no fallback is set and no known signal asks for more replicas: the
-/// engine could only hold. The door answers UNAVAILABLE so KEDA's own fallback can act; never 0.
-/// </param>
-/// <param name="At">When it was made.</param>
-internal sealed record KedaDecision(Decision Decision, ReplicaCounts Replicas, bool CannotDecide, DateTimeOffset At)
-{
-    public string Reason => Decision.Explanation.ToString();
-
-    /// <summary>The metric name of the trigger it was made for (<see cref="TriggerSpec.MetricName"/>); empty when not known.</summary>
-    public string MetricName { get; init; } = "";
-
-    /// <summary>Whether the engine's fallback count raised the result (a signal unknown beyond its limit).</summary>
-    public bool InFallback => Decision.Explanation.Limited(Rule.Fallback);
-}
-
-/// <summary>A trigger's decision that differs from its previous one in what an operator would want told: the desired count, "cannot decide", or fallback.</summary>
-/// <param name="ScaledObject">The ScaledObject of the trigger.</param>
-/// <param name="Previous">The trigger's previous decision; null for its first.</param>
-/// <param name="Current">The new decision (<see cref="KedaDecision.MetricName"/> names the trigger).</param>
-internal sealed record DecisionChange(ScaledObjectKey ScaledObject, KedaDecision? Previous, KedaDecision Current);
-
 /// <summary>
 /// Turns a parsed trigger into decisions: reads its signals through the shared <see cref="ReadingCache"/>
-/// (never waiting on a slow upstream), counts the workload's replicas from the watch caches, and asks the
-/// pure engine, keeping one <see cref="EngineState"/> per trigger. A ScaledObject may have several Scaler
-/// triggers: KEDA sends each with the same name and namespace and its own metadata, so a trigger is the
-/// ScaledObject plus <see cref="TriggerSpec.MetricName"/> (which differs when triggers read different things;
-/// identical metadata is the same trigger). A decision is reused for a moment (KEDA asks GetMetrics and
-/// IsActive back to back in one poll) unless a signal it used was refreshed.
+/// (never waiting on a slow upstream), counts the workload's replicas (<see cref="ReplicaCounter"/>) and asks
+/// the pure engine, keeping one <see cref="TriggerState"/> per trigger (<see cref="TriggerId"/>). A decision is
+/// reused for a moment (KEDA asks GetMetrics and IsActive back to back in one poll) unless a signal it used
+/// was refreshed (<see cref="RefreshIndex"/>). Triggers not asked about for <see cref="ForgetAfter"/> are forgotten.
 /// </summary>
 internal sealed partial class KedaDecisions : IDisposable
 {
     private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
-    private const int MaxSpecs = 10_000;
 
     /// <summary>
     /// A trigger nobody asked about for this long is forgotten: its engine state, its last decision, its
@@ -58,29 +24,23 @@ internal sealed partial class KedaDecisions : IDisposable
     /// </summary>
     internal static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(15);
 
-    /// <summary>Parsed specs kept per ScaledObject (one per Scaler trigger; more than this re-parse in turn).</summary>
-    internal const int SpecsPerScaledObject = 8;
-
     private readonly ReadingCache _cache;
-    private readonly IWorkloadPods _pods;
+    private readonly KedaTriggerCache _triggers;
+    private readonly ReplicaCounter _replicas;
     private readonly TimeProvider _time;
-    private readonly RabbitMqCredentialsOptions _rabbitMqCredentials;
     private readonly ILogger _log;
     private readonly KedaMetrics _metrics;
-    private readonly ConcurrentDictionary<(ScaledObjectKey ScaledObject, string MetricName), Workload> _workloads = new();
-    private readonly ConcurrentDictionary<(string Namespace, string Name), ParsedTrigger[]> _specs = new();
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<(ScaledObjectKey ScaledObject, string MetricName), byte>> _byReadingKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TriggerId, TriggerState> _states = new();
+    private readonly RefreshIndex _index = new();
     private readonly ITimer _sweeper;
-    private int _outOfClusterLogged;
-    private int _parses;
 
-    public KedaDecisions(ReadingCache cache, IWorkloadPods pods, TimeProvider time, IOptions<RabbitMqCredentialsOptions> rabbitMqCredentials, KedaMetrics metrics, ILogger<KedaDecisions> log)
+    public KedaDecisions(ReadingCache cache, KedaTriggerCache triggers, ReplicaCounter replicas, TimeProvider time, KedaMetrics metrics, ILogger<KedaDecisions> log)
     {
-        _metrics = metrics;
         _cache = cache;
-        _pods = pods;
+        _triggers = triggers;
+        _replicas = replicas;
         _time = time;
-        _rabbitMqCredentials = rabbitMqCredentials.Value;
+        _metrics = metrics;
         _log = log;
         _cache.Refreshed += OnRefreshed;
         var sweep = ForgetAfter / 5;
@@ -94,174 +54,49 @@ internal sealed partial class KedaDecisions : IDisposable
     /// </summary>
     public event Action<DecisionChange>? DecisionChanged;
 
-    /// <summary>The last decision per trigger, for the explanation endpoint (<see cref="KedaDecision.MetricName"/> names the trigger).</summary>
-    public IEnumerable<(ScaledObjectKey ScaledObject, KedaDecision Decision)> Latest =>
-        _workloads.Where(w => w.Value.Last is not null).Select(w => (w.Key.ScaledObject, w.Value.Last!));
+    /// <summary>The last decision per trigger, for the explanation endpoint.</summary>
+    public IEnumerable<(TriggerId Trigger, Decision Decision)> Latest =>
+        _states.Where(s => s.Value.Last is not null).Select(s => (s.Key, s.Value.Last!));
 
     /// <summary>The last decision of each trigger of <paramref name="scaledObject"/>, ordered by metric name; empty when none.</summary>
-    public IReadOnlyList<KedaDecision> LatestFor(ScaledObjectKey scaledObject) =>
-        [.. _workloads.Where(w => w.Key.ScaledObject == scaledObject && w.Value.Last is not null)
-            .Select(w => w.Value.Last!)
-            .OrderBy(d => d.MetricName, StringComparer.Ordinal)];
+    public IReadOnlyList<(TriggerId Trigger, Decision Decision)> LatestFor(ScaledObjectKey scaledObject) =>
+        [.. Latest.Where(d => d.Trigger.ScaledObject == scaledObject).OrderBy(d => d.Trigger.MetricName, StringComparer.Ordinal)];
 
-    /// <summary>How many times metadata was parsed (a cache miss); tests check that known metadata is not re-parsed.</summary>
-    internal int ParseCount => Volatile.Read(ref _parses);
-
-    /// <summary>
-    /// Parses a trigger's metadata; false with every error, each naming its key. KEDA sends the same
-    /// metadata with every call, so the specs parsed for a ScaledObject (a few: one per Scaler trigger) are
-    /// reused while the metadata is the same, compared pair by pair: no sorting, no key string and no
-    /// allocation per call.
-    /// </summary>
-    public bool TryParse(string @namespace, string name, IReadOnlyDictionary<string, string> metadata, out TriggerSpec? spec, out IReadOnlyList<string> errors)
+    public async ValueTask<Decision> DecideAsync(Trigger trigger, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(metadata);
-        var id = (@namespace ?? "", name ?? "");
-        if (_specs.TryGetValue(id, out var parsedBefore))
-        {
-            foreach (var candidate in parsedBefore)
-            {
-                if (candidate.SameMetadata(metadata))
-                {
-                    spec = candidate.Spec;
-                    errors = [];
-                    return true;
-                }
-            }
-        }
-
-        Interlocked.Increment(ref _parses);
-        var scaledObject = new ScaledObjectKey(id.Item1, id.Item2);
-        var problems = new List<string>();
-        if (string.IsNullOrEmpty(@namespace))
-        {
-            problems.Add("namespace: the ScaledObject's namespace is required");
-        }
-
-        if (string.IsNullOrEmpty(name))
-        {
-            problems.Add("name: the ScaledObject's name is required");
-        }
-
-        var parsed = TriggerMetadata.TryParse(scaledObject, metadata, _rabbitMqCredentials, out spec, out var metadataErrors);
-        problems.AddRange(metadataErrors);
-        errors = problems;
-        if (!parsed || problems.Count > 0)
-        {
-            return false;
-        }
-
-        if (_specs.Count >= MaxSpecs)
-        {
-            _specs.Clear();
-        }
-
-        // Copy on write: readers iterate an array that never changes. The newest spec goes first; beyond
-        // SpecsPerScaledObject the oldest is dropped (it is parsed again if its trigger comes back).
-        var entry = new ParsedTrigger(new Dictionary<string, string>(metadata, StringComparer.Ordinal), spec!);
-        _specs.AddOrUpdate(
-            id,
-            static (_, e) => [e],
-            static (_, existing, e) => [e, .. existing.Where(p => !p.SameMetadata(e.Metadata)).Take(SpecsPerScaledObject - 1)],
-            entry);
-        return true;
-    }
-
-    /// <summary>A spec and the metadata it was parsed from.</summary>
-    private sealed record ParsedTrigger(Dictionary<string, string> Metadata, TriggerSpec Spec)
-    {
-        /// <summary>
-        /// Same count and every stored pair present with the same value means the same map (keys are unique).
-        /// Enumerates the stored Dictionary (a struct enumerator) and looks up the caller's map, so nothing is
-        /// allocated, whatever type the caller's map is.
-        /// </summary>
-        public bool SameMetadata(IReadOnlyDictionary<string, string> metadata)
-        {
-            if (metadata.Count != Metadata.Count)
-            {
-                return false;
-            }
-
-            foreach (var (key, value) in Metadata)
-            {
-                if (!metadata.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-    }
-
-    public async ValueTask<KedaDecision> DecideAsync(TriggerSpec spec, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        var trigger = (spec.ScaledObject, spec.MetricName);
-        var workload = _workloads.GetOrAdd(trigger, static _ => new Workload());
-        if (!ReferenceEquals(Volatile.Read(ref workload.IndexedFor), spec))
-        {
-            // Once per spec, not per call: which readings make this trigger's last decision old.
-            foreach (var signal in spec.Signals)
-            {
-                Index(signal.Query.Key, trigger);
-            }
-
-            Volatile.Write(ref workload.IndexedFor, spec);
-        }
+        ArgumentNullException.ThrowIfNull(trigger);
+        var id = TriggerId.Of(trigger);
+        var state = _states.GetOrAdd(id, static _ => new TriggerState());
+        IndexOnce(trigger, id, state);
 
         var now = _time.GetUtcNow();
-        Volatile.Write(ref workload.LastAskedTicks, now.UtcTicks);
+        Volatile.Write(ref state.LastAskedTicks, now.UtcTicks);
 
         // The version before the reads: a refresh that lands while this call reads makes the next call decide
         // again, instead of being cleared by this one.
-        var version = Volatile.Read(ref workload.Version);
-        if (workload.Last is { } recent && workload.DecidedVersion == version && now - recent.At < ReuseFor && ReferenceEquals(workload.Spec, spec))
+        var version = Volatile.Read(ref state.Version);
+        if (state.Last is { } recent && state.DecidedVersion == version && now - recent.At < ReuseFor && ReferenceEquals(state.Trigger, trigger))
         {
             return recent;
         }
 
-        var read = await Task.WhenAll(spec.Signals.Select(s => ReadAsync(s, cancellationToken))).ConfigureAwait(false);
-        var readings = new Dictionary<string, Reading>(read.Length, StringComparer.Ordinal);
-        foreach (var (name, reading) in read)
-        {
-            readings[name] = reading;
-        }
-
-        await workload.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var readings = await ReadAsync(trigger, cancellationToken).ConfigureAwait(false);
+        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            now = _time.GetUtcNow();
-            workload.DecidedVersion = version;
-            var replicas = CountReplicas(spec, workload);
-            var decision = DecisionEngine.Decide(spec.Policy, new DecisionInput(now, replicas, readings), workload.State);
-
-            // Only signals that take part (the engine says which): a reported-only GPU signal that is unknown changes nothing.
-            var cannotDecide = spec.Policy.FallbackReplicas is null
-                && !decision.UnknownSignals.IsEmpty
-                && decision.DesiredReplicas <= replicas.Current;
-            var result = new KedaDecision(decision, replicas, cannotDecide, now) { MetricName = spec.MetricName };
-            var previous = workload.Last;
-            var changed = previous is null || previous.Decision.DesiredReplicas != decision.DesiredReplicas;
-            _metrics.Record(spec.ScaledObject, spec.MetricName, result, changed);
-            if (changed)
-            {
-                LogDesiredChanged(_log, spec.ScaledObject, spec.MetricName, previous?.Decision.DesiredReplicas ?? -1, decision.DesiredReplicas, decision.Explanation);
-            }
-
-            workload.State = decision.State;
-            workload.Spec = spec;
-            workload.Last = result;
-            if (changed || previous!.CannotDecide != cannotDecide || previous.InFallback != result.InFallback)
-            {
-                NotifyChanged(new DecisionChange(spec.ScaledObject, previous, result));
-            }
-
-            return result;
+            state.DecidedVersion = version;
+            var previous = state.Last;
+            var replicas = _replicas.Count(trigger, previous);
+            var decision = DecisionEngine.Decide(trigger.Policy, new DecisionInput(_time.GetUtcNow(), replicas, readings), state.Engine);
+            Record(id, previous, decision);
+            state.Engine = decision.State;
+            state.Trigger = trigger;
+            state.Last = decision;
+            return decision;
         }
         finally
         {
-            workload.Gate.Release();
+            state.Gate.Release();
         }
     }
 
@@ -286,64 +121,71 @@ internal sealed partial class KedaDecisions : IDisposable
         }
     }
 
+    /// <summary>Each signal's reading, from the cache (which finds the query's source by its run-time type).</summary>
+    private async Task<Dictionary<string, Reading>> ReadAsync(Trigger trigger, CancellationToken cancellationToken)
+    {
+        var read = await Task.WhenAll(trigger.Queries.Select(async q => (Signal: q.Key, Reading: await _cache.GetAsync(q.Value, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var readings = new Dictionary<string, Reading>(read.Length, StringComparer.Ordinal);
+        foreach (var (signal, reading) in read)
+        {
+            readings[signal] = reading;
+        }
+
+        return readings;
+    }
+
+    /// <summary>Metrics, the log line of a new count, and the change event for an operator.</summary>
+    private void Record(TriggerId id, Decision? previous, Decision decision)
+    {
+        var changed = previous is null || previous.DesiredReplicas != decision.DesiredReplicas;
+        _metrics.Record(id, decision, changed);
+        if (changed)
+        {
+            LogDesiredChanged(_log, id.ScaledObject, id.MetricName, previous?.DesiredReplicas ?? -1, decision.DesiredReplicas, decision.Explanation);
+        }
+
+        if (changed || previous!.CannotDecide != decision.CannotDecide || previous.InFallback != decision.InFallback)
+        {
+            NotifyChanged(new DecisionChange(id, previous, decision));
+        }
+    }
+
+    // Once per trigger, not per call: which readings make this trigger's last decision old.
+    private void IndexOnce(Trigger trigger, TriggerId id, TriggerState state)
+    {
+        if (ReferenceEquals(Volatile.Read(ref state.IndexedFor), trigger))
+        {
+            return;
+        }
+
+        foreach (var query in trigger.Queries.Values)
+        {
+            _index.Add(query.Key, id);
+        }
+
+        Volatile.Write(ref state.IndexedFor, trigger);
+    }
+
     private void Forget(long cutoff)
     {
-        foreach (var (trigger, workload) in _workloads)
+        foreach (var (id, state) in _states)
         {
-            if (Volatile.Read(ref workload.LastAskedTicks) >= cutoff || !_workloads.TryRemove(new KeyValuePair<(ScaledObjectKey, string), Workload>(trigger, workload)))
+            if (Volatile.Read(ref state.LastAskedTicks) >= cutoff || !_states.TryRemove(new KeyValuePair<TriggerId, TriggerState>(id, state)))
             {
                 continue;
             }
 
-            if ((workload.IndexedFor ?? workload.Spec) is { } spec)
+            foreach (var query in (state.IndexedFor ?? state.Trigger)?.Queries.Values ?? [])
             {
-                foreach (var signal in spec.Signals)
-                {
-                    if (_byReadingKey.TryGetValue(signal.Query.Key, out var triggers))
-                    {
-                        triggers.TryRemove(trigger, out _);
-                    }
-                }
+                _index.Remove(query.Key, id);
             }
 
-            // Only this trigger's parsed spec: its siblings on the same ScaledObject keep theirs. Conditional
-            // updates: if TryParse changed the entry meanwhile, the spec stays cached, which is harmless.
-            var id = (trigger.ScaledObject.Namespace, trigger.ScaledObject.Name);
-            if (_specs.TryGetValue(id, out var parsed))
-            {
-                ParsedTrigger[] kept = [.. parsed.Where(p => p.Spec.MetricName != trigger.MetricName)];
-                _ = kept.Length == 0 ? _specs.TryRemove(new KeyValuePair<(string, string), ParsedTrigger[]>(id, parsed)) : _specs.TryUpdate(id, kept, parsed);
-            }
-
-            _metrics.Forget(trigger.ScaledObject, trigger.MetricName);
-            LogForgotten(_log, trigger.ScaledObject, trigger.MetricName, ForgetAfter);
+            _triggers.Forget(id);
+            _metrics.Forget(id);
+            LogForgotten(_log, id.ScaledObject, id.MetricName, ForgetAfter);
         }
 
-        foreach (var (key, triggers) in _byReadingKey)
-        {
-            // An empty set goes; one that gained a trigger while it was being removed goes back (Index checks too).
-            if (triggers.IsEmpty && _byReadingKey.TryRemove(new KeyValuePair<string, ConcurrentDictionary<(ScaledObjectKey, string), byte>>(key, triggers)) && !triggers.IsEmpty)
-            {
-                foreach (var (trigger, _) in triggers)
-                {
-                    Index(key, trigger);
-                }
-            }
-        }
-    }
-
-    /// <summary>Which triggers a reading's refresh makes old; safe against <see cref="Forget"/> removing an empty set meanwhile.</summary>
-    private void Index(string readingKey, (ScaledObjectKey ScaledObject, string MetricName) trigger)
-    {
-        while (true)
-        {
-            var triggers = _byReadingKey.GetOrAdd(readingKey, static _ => new());
-            triggers.TryAdd(trigger, 0);
-            if (_byReadingKey.TryGetValue(readingKey, out var indexed) && ReferenceEquals(indexed, triggers))
-            {
-                return;
-            }
-        }
+        _index.Sweep();
     }
 
     // Handlers run inside a gRPC call: one that throws must not fail the call or end a push stream.
@@ -357,86 +199,19 @@ internal sealed partial class KedaDecisions : IDisposable
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            LogSubscriberFailed(_log, change.ScaledObject, exception);
+            LogSubscriberFailed(_log, change.Trigger.ScaledObject, exception);
         }
-    }
-
-    private async Task<(string Name, Reading Reading)> ReadAsync(TriggerSignal signal, CancellationToken cancellationToken)
-    {
-        // One switch over the source kinds: the cache resolves a source by the query's static type.
-        var reading = signal.Query switch
-        {
-            PrometheusQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            RabbitMqQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            GpuFleetQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            InferenceQueueQuery q => await _cache.GetAsync(q, cancellationToken).ConfigureAwait(false),
-            _ => Reading.Unavailable($"no source reads {signal.Query.GetType().Name}"),
-        };
-        return (signal.Spec.Name, reading);
-    }
-
-    private ReplicaCounts CountReplicas(TriggerSpec spec, Workload workload)
-    {
-        var podSelector = spec.Signals.Select(s => s.Query switch
-        {
-            GpuFleetQuery g => g.Workload.PodSelector,
-            InferenceQueueQuery i => i.Workload.PodSelector,
-            _ => null,
-        }).FirstOrDefault(s => s is not null);
-        var pods = _pods.GetPods(new WorkloadRef(spec.ScaledObject.Namespace, spec.ScaledObject.Name, podSelector));
-        if (pods.IsKnown)
-        {
-            return new ReplicaCounts(pods.Pods.Count, pods.Pods.Count(p => p.Ready));
-        }
-
-        // Out of a cluster (or before the watch caches are synced): the door's own last answer is the best
-        // knowledge of the current count, and it is all ready as far as anyone can tell.
-        if (Interlocked.Exchange(ref _outOfClusterLogged, 1) == 0)
-        {
-            LogReplicasFromOwnDecisions(_log, pods.UnavailableReason ?? "unknown");
-        }
-
-        var last = workload.Last?.Decision.DesiredReplicas ?? spec.Policy.MinReplicas;
-        return new ReplicaCounts(last, last);
     }
 
     private void OnRefreshed(string readingKey)
     {
-        if (!_byReadingKey.TryGetValue(readingKey, out var scaledObjects))
+        foreach (var id in _index.TriggersOf(readingKey))
         {
-            return;
-        }
-
-        // Enumerated in place (no snapshot of the keys, no lock): a trigger added meanwhile is decided afresh anyway.
-        foreach (var (trigger, _) in scaledObjects)
-        {
-            if (_workloads.TryGetValue(trigger, out var workload))
+            if (_states.TryGetValue(id, out var state))
             {
-                Interlocked.Increment(ref workload.Version);
+                Interlocked.Increment(ref state.Version);
             }
         }
-    }
-
-    private sealed class Workload
-    {
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public EngineState State { get; set; } = EngineState.Initial;
-
-        public TriggerSpec? Spec { get; set; }
-
-        public KedaDecision? Last { get; set; }
-
-        /// <summary>Raised by every refresh of one of the trigger's readings.</summary>
-        public long Version;
-
-        /// <summary>The <see cref="Version"/> the last decision's reads started from.</summary>
-        public long DecidedVersion;
-
-        public long LastAskedTicks;
-
-        /// <summary>The spec whose readings were last indexed for <see cref="OnRefreshed"/>.</summary>
-        public TriggerSpec? IndexedFor;
     }
 
     [LoggerMessage(EventId = 650, Level = LogLevel.Information, Message = "{ScaledObject} ({MetricName}): desired replicas {From} -> {To}: {Explanation}")]
@@ -450,7 +225,4 @@ internal sealed partial class KedaDecisions : IDisposable
 
     [LoggerMessage(EventId = 654, Level = LogLevel.Warning, Message = "{ScaledObject}: a subscriber to decision changes failed; the decision stands")]
     private static partial void LogSubscriberFailed(ILogger logger, ScaledObjectKey scaledObject, Exception exception);
-
-    [LoggerMessage(EventId = 651, Level = LogLevel.Warning, Message = "Replica counts are not available from Kubernetes ({Reason}); taking the scaler's own last decision as the current count")]
-    private static partial void LogReplicasFromOwnDecisions(ILogger logger, string reason);
 }

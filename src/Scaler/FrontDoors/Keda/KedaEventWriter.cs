@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.Channels;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Scaler.Signals;
 using Scaler.Signals.Kubernetes;
+using Scaler.Signals;
+using Scaler.Triggers;
+using k8s.Autorest;
+using k8s.Models;
+using k8s;
 
 namespace Scaler.FrontDoors.Keda;
 

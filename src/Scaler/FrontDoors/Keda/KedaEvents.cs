@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -7,7 +8,7 @@ namespace Scaler.FrontDoors.Keda;
 /// A Kubernetes Event to write about one trigger's decision, before its involved object is resolved.
 /// </summary>
 /// <param name="ScaledObject">The trigger's ScaledObject (its scale target becomes the involved object).</param>
-/// <param name="MetricName">The trigger (<see cref="TriggerSpec.MetricName"/>).</param>
+/// <param name="MetricName">The trigger (<see cref="Trigger.MetricName"/>).</param>
 /// <param name="Type"><c>Normal</c> or <c>Warning</c>.</param>
 /// <param name="Reason">UpperCamelCase, e.g. <c>ScaledUp</c>.</param>
 /// <param name="Action"><c>Scale</c> or <c>Decide</c>.</param>
@@ -54,14 +55,13 @@ internal static class KedaEvents
     public static IEnumerable<DecisionEvent> For(DecisionChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var (scaledObject, previous, current) = change;
-        var metric = current.MetricName;
-        var explanation = current.Decision.Explanation;
-        var to = current.Decision.DesiredReplicas;
+        var ((scaledObject, metric), previous, current) = change;
+        var explanation = current.Explanation;
+        var to = current.DesiredReplicas;
 
         // A trigger's first decision is compared with the replicas running: a restarted Scaler that asks for
         // what already runs says nothing.
-        var from = previous?.Decision.DesiredReplicas ?? current.Replicas.Current;
+        var from = previous?.DesiredReplicas ?? explanation.Current;
         if (current.CannotDecide && previous?.CannotDecide is not true)
         {
             yield return new DecisionEvent(scaledObject, metric, Warning, CannotDecide, DecideAction,

@@ -2,12 +2,13 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Scaler.FrontDoors.Keda.Protocol;
 using Scaler.Signals;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
 /// <summary>
-/// KEDA's external scaler, a thin adapter: parse the metadata (INVALID_ARGUMENT naming the key), ask
-/// <see cref="KedaDecisions"/>, map the answer. GetMetricSpec answers from the metadata alone; GetMetrics
+/// KEDA's external scaler, a thin adapter: parse the metadata (<see cref="KedaTriggerCache"/>; INVALID_ARGUMENT
+/// naming the key), ask <see cref="KedaDecisions"/>, map the answer. GetMetricSpec answers from the metadata alone; GetMetrics
 /// returns the engine's desired replica count as the one value of a metric whose target is 1; "cannot
 /// decide" is UNAVAILABLE with the reason, never 0, so KEDA's fallback can act.
 /// </summary>
@@ -16,14 +17,16 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
     /// <summary>A stream re-checks at least this often even without a signal refresh (a safety net, not the driver).</summary>
     private static readonly TimeSpan StreamRecheck = TimeSpan.FromSeconds(5);
 
+    private readonly KedaTriggerCache _triggers;
     private readonly KedaDecisions _decisions;
     private readonly ReadingCache _readings;
     private readonly TimeProvider _time;
     private readonly CancellationToken _stopping;
 
-    public KedaExternalScaler(KedaDecisions decisions, ReadingCache readings, TimeProvider time, IHostApplicationLifetime lifetime)
+    public KedaExternalScaler(KedaTriggerCache triggers, KedaDecisions decisions, ReadingCache readings, TimeProvider time, IHostApplicationLifetime lifetime)
     {
         ArgumentNullException.ThrowIfNull(lifetime);
+        _triggers = triggers;
         _decisions = decisions;
         _readings = readings;
         _time = time;
@@ -56,8 +59,8 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         response.MetricValues.Add(new MetricValue
         {
             MetricName = spec.MetricName,
-            MetricValue_ = decision.Decision.DesiredReplicas,
-            MetricValueFloat = decision.Decision.DesiredReplicas,
+            MetricValue_ = decision.DesiredReplicas,
+            MetricValueFloat = decision.DesiredReplicas,
         });
         return response;
     }
@@ -73,7 +76,7 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         var decision = await _decisions.DecideAsync(spec, context.CancellationToken).ConfigureAwait(false);
         return decision.CannotDecide
             ? throw new RpcException(new Status(StatusCode.Unavailable, $"cannot tell whether {spec.ScaledObject} is active: {decision.Reason}"))
-            : new IsActiveResponse { Result = decision.Decision.DesiredReplicas > 0 };
+            : new IsActiveResponse { Result = decision.DesiredReplicas > 0 };
     }
 
     /// <summary>
@@ -92,7 +95,7 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
         // Watched before the first decision, so that the first read of a new key already runs at the push interval.
-        var watches = spec.Signals.Select(s => s.Query).DistinctBy(q => q.Key, StringComparer.Ordinal)
+        var watches = spec.Queries.Values.DistinctBy(q => q.Key, StringComparer.Ordinal)
             .Select(q => _readings.Watch(q, () => changed.Writer.TryWrite(true))).ToList();
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
@@ -104,7 +107,7 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
                 var decision = await _decisions.DecideAsync(spec, ct).ConfigureAwait(false);
                 if (!decision.CannotDecide)
                 {
-                    var active = decision.Decision.DesiredReplicas > 0;
+                    var active = decision.DesiredReplicas > 0;
                     if (active && !wasActive)
                     {
                         await responseStream.WriteAsync(new IsActiveResponse { Result = true }, ct).ConfigureAwait(false);
@@ -138,15 +141,15 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         }
     }
 
-    private TriggerSpec Parse(ScaledObjectRef? request)
+    private Trigger Parse(ScaledObjectRef? request)
     {
         if (request is null)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "scaledObjectRef: required"));
         }
 
-        return _decisions.TryParse(request.Namespace, request.Name, request.ScalerMetadata, out var spec, out var errors)
-            ? spec!
+        return _triggers.TryParse(request.Namespace, request.Name, request.ScalerMetadata, out var trigger, out var errors)
+            ? trigger
             : throw new RpcException(new Status(StatusCode.InvalidArgument, "invalid trigger metadata: " + string.Join("; ", errors)));
     }
 }

@@ -1,4 +1,5 @@
 using Prometheus;
+using Scaler.Decisions;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -44,19 +45,19 @@ internal sealed class KedaMetrics
     public Counter EventsDropped { get; }
 
     /// <summary>Removes a forgotten trigger's series, so that a trigger that went away does not stay on the scrape.</summary>
-    public void Forget(ScaledObjectKey scaledObject, string metricName)
+    public void Forget(TriggerId trigger)
     {
-        ArgumentNullException.ThrowIfNull(scaledObject);
+        var (scaledObject, metricName) = trigger;
         DesiredReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
         DesiredChanges.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
     }
 
-    public void Record(ScaledObjectKey scaledObject, string metricName, KedaDecision decision, bool changed)
+    public void Record(TriggerId trigger, Decision decision, bool changed)
     {
-        ArgumentNullException.ThrowIfNull(scaledObject);
         ArgumentNullException.ThrowIfNull(decision);
-        Decisions.WithLabels(decision.CannotDecide ? "cannot_decide" : "decided", decision.Decision.Explanation.DrivingSignal ?? "none").Inc();
-        DesiredReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.Decision.DesiredReplicas);
+        var (scaledObject, metricName) = trigger;
+        Decisions.WithLabels(decision.CannotDecide ? "cannot_decide" : "decided", decision.Explanation.DrivingSignal ?? "none").Inc();
+        DesiredReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.DesiredReplicas);
         if (changed)
         {
             DesiredChanges.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Inc();

@@ -3,6 +3,7 @@ using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scaler.Durations;
+using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -25,6 +26,9 @@ internal static class KedaServiceCollectionExtensions
         services.AddGrpcReflection();
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
         services.TryAddSingleton<KedaMetrics>();
+        services.AddTriggerParser();
+        services.TryAddSingleton<KedaTriggerCache>();
+        services.TryAddSingleton<ReplicaCounter>();
         services.TryAddSingleton<KedaDecisions>();
         services.TryAddSingleton(static sp =>
         {
@@ -60,13 +64,13 @@ internal static class KedaServiceCollectionExtensions
         // GET /decisions/{namespace}/{name}: the trigger whose count the HPA follows (the highest, as the HPA
         // takes the maximum over metrics) at the top level, as before, and every trigger under "triggers".
         app.MapGet("/decisions", ([Microsoft.AspNetCore.Mvc.FromServices] KedaDecisions decisions) => Results.Json(
-            decisions.Latest.OrderBy(d => d.ScaledObject.Namespace, StringComparer.Ordinal).ThenBy(d => d.ScaledObject.Name, StringComparer.Ordinal)
-                .ThenBy(d => d.Decision.MetricName, StringComparer.Ordinal)
-                .Select(d => DecisionView.From(d.ScaledObject, d.Decision)).ToArray(),
+            decisions.Latest.OrderBy(d => d.Trigger.ScaledObject.Namespace, StringComparer.Ordinal).ThenBy(d => d.Trigger.ScaledObject.Name, StringComparer.Ordinal)
+                .ThenBy(d => d.Trigger.MetricName, StringComparer.Ordinal)
+                .Select(d => DecisionView.From(d.Trigger, d.Decision)).ToArray(),
             DecisionJsonContext.Default.DecisionViewArray));
         // The same for a person: an HTML page of every trigger's last decision (DecisionsPage).
         app.MapGet("/", ([Microsoft.AspNetCore.Mvc.FromServices] KedaDecisions decisions, [Microsoft.AspNetCore.Mvc.FromServices] TimeProvider time) => Results.Content(
-            DecisionsPage.Render(decisions.Latest.Select(d => DecisionView.From(d.ScaledObject, d.Decision)), time.GetUtcNow()),
+            DecisionsPage.Render(decisions.Latest.Select(d => DecisionView.From(d.Trigger, d.Decision)), time.GetUtcNow()),
             "text/html; charset=utf-8"));
         app.MapGet("/decisions/{namespace}/{name}", (string @namespace, string name, [Microsoft.AspNetCore.Mvc.FromServices] KedaDecisions decisions) =>
         {
@@ -77,50 +81,11 @@ internal static class KedaServiceCollectionExtensions
                 return Results.NotFound();
             }
 
-            var leading = triggers.OrderBy(d => d.CannotDecide).ThenByDescending(d => d.Decision.DesiredReplicas).First();
+            var leading = triggers.OrderBy(d => d.Decision.CannotDecide).ThenByDescending(d => d.Decision.DesiredReplicas).First();
             return Results.Json(
-                DecisionView.From(scaledObject, leading) with { Triggers = [.. triggers.Select(d => DecisionView.From(scaledObject, d))] },
+                DecisionView.From(leading.Trigger, leading.Decision) with { Triggers = [.. triggers.Select(d => DecisionView.From(d.Trigger, d.Decision))] },
                 DecisionJsonContext.Default.DecisionView);
         });
         return app;
     }
 }
-
-/// <summary>A decision as the explanation endpoint serves it; <see cref="MetricName"/> names the trigger.</summary>
-internal sealed record DecisionView(
-    string Namespace,
-    string Name,
-    string MetricName,
-    DateTimeOffset At,
-    int DesiredReplicas,
-    int CurrentReplicas,
-    int ReadyReplicas,
-    string Activity,
-    bool CannotDecide,
-    string? DrivingSignal,
-    string[] Rules,
-    string Explanation)
-{
-    /// <summary>Per ScaledObject: every trigger's decision; null (left out) in lists and inside itself.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public DecisionView[]? Triggers { get; init; }
-
-    public static DecisionView From(ScaledObjectKey scaledObject, KedaDecision decision) => new(
-        scaledObject.Namespace,
-        scaledObject.Name,
-        decision.MetricName,
-        decision.At,
-        decision.Decision.DesiredReplicas,
-        decision.Replicas.Current,
-        decision.Replicas.Ready,
-        decision.Decision.Activity.ToString(),
-        decision.CannotDecide,
-        decision.Decision.Explanation.DrivingSignal,
-        [.. decision.Decision.Explanation.Rules.Select(r => Decisions.Explanation.Name(r.Rule))],
-        decision.Reason);
-}
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(DecisionView))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(DecisionView[]))]
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-internal sealed partial class DecisionJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -37,6 +37,8 @@ internal sealed record GpuFleetQuery(WorkloadRef Workload, GpuFleetAggregate Agg
 
     public override string Key => $"gpu|{Workload.Key}|{Aggregate}|{ExporterPort}|{ExporterPath}";
 
+    public override WorkloadRef Pods => Workload;
+
     /// <summary>Every problem with the query, each naming its field; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -23,7 +23,8 @@ internal static class GpuFleetServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpuFleetOptions>, GpuFleetOptionsValidator>());
         // Read through the shared cache and resilience pipeline; pod scrapes refresh every 2 s.
-        services.AddSignalSource<GpuFleetQuery, GpuFleetSource>(GpuFleetQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2));
-        return services;
+        return services
+            .AddSignalSource<GpuFleetQuery, GpuFleetSource>(GpuFleetQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2))
+            .AddTriggerKeys<GpuFleetTriggerKeys>();
     }
 }

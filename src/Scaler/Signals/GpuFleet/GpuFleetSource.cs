@@ -82,8 +82,7 @@ internal sealed partial class GpuFleetSource(
                 continue;
             }
 
-            var uri = settings.EndpointResolver?.Invoke(exporter)
-                ?? (exporter.PodIp is { } ip ? new UriBuilder(Uri.UriSchemeHttp, ip, query.ExporterPort, query.ExporterPath).Uri : null);
+            var uri = PodScrapes.Endpoint(exporter, query.ExporterPort, query.ExporterPath, settings.EndpointResolver);
             if (uri is null)
             {
                 missing.TryAdd(exporter.NodeName, $"exporter {name} has no pod IP");
@@ -95,20 +94,18 @@ internal sealed partial class GpuFleetSource(
 
         var lookup = podKeys.GetAlternateLookup<ReadOnlySpan<char>>();
         var maxAge = settings.MaxSampleAge.TotalSeconds;
-        var results = new ScrapeResult<ExporterDocument>[targets.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, targets.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
-            async (i, token) =>
+        var limits = new ScrapeLimits(settings.ScrapeTimeout, settings.MaxResponseBytes, settings.MaxConcurrency);
+        var results = await scraper.ScrapeAllAsync([.. targets.Select(t => t.Uri)], limits, body => ExporterDocument.Parse(body, lookup), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < results.Length; i++)
+        {
+            // An exporter that answers for a driver that is not up, or with an old sample, did not answer.
+            results[i] = results[i].Value switch
             {
-                var result = await scraper.ScrapeAsync(targets[i].Uri, settings.ScrapeTimeout, settings.MaxResponseBytes, body => ExporterDocument.Parse(body, lookup), token).ConfigureAwait(false);
-                results[i] = result.Value switch
-                {
-                    { NvmlDown: true } => new(null, new ScrapeFailure(ScrapeFailureKind.Malformed, "NVML is not up on the node (nvml_exporter_nvml_up 0)")),
-                    { SampleAgeSeconds: var age } when age > maxAge => new(null, new ScrapeFailure(ScrapeFailureKind.Malformed, $"its last GPU sample is {age:0}s old")),
-                    _ => result,
-                };
-            }).ConfigureAwait(false);
+                { NvmlDown: true } => new(null, new ScrapeFailure(ScrapeFailureKind.Malformed, "NVML is not up on the node (nvml_exporter_nvml_up 0)")),
+                { SampleAgeSeconds: var age } when age > maxAge => new(null, new ScrapeFailure(ScrapeFailureKind.Malformed, $"its last GPU sample is {age:0}s old")),
+                _ => results[i],
+            };
+        }
 
         var answeredNodes = new HashSet<string>(StringComparer.Ordinal);
         var devices = new Dictionary<string, DeviceFigures>(StringComparer.Ordinal);

@@ -55,6 +55,8 @@ internal sealed record InferenceQueueQuery(WorkloadRef Workload, InferenceServer
     public override string Key =>
         $"inference-server|{Workload.Key}|{PendingMetric}|{(IncludeInFlight ? InFlightMetric : "")}|{Port}|{MetricsPath}|{ModelLabelName}={Model}";
 
+    public override WorkloadRef Pods => Workload;
+
     /// <summary>The pending gauge to read.</summary>
     public string PendingMetric => MetricName ?? Server switch
     {

@@ -56,8 +56,7 @@ internal sealed partial class InferenceQueueSource(
         var targets = new List<(WorkloadPod Pod, Uri Uri)>();
         foreach (var pod in ready)
         {
-            var uri = settings.EndpointResolver?.Invoke(pod)
-                ?? (pod.PodIp is { } ip ? new UriBuilder(Uri.UriSchemeHttp, ip, query.Port, query.MetricsPath).Uri : null);
+            var uri = PodScrapes.Endpoint(pod, query.Port, query.MetricsPath, settings.EndpointResolver);
             if (uri is null)
             {
                 missing.Add($"pod {pod.Name}: no pod IP");
@@ -67,12 +66,8 @@ internal sealed partial class InferenceQueueSource(
             targets.Add((pod, uri));
         }
 
-        var results = new ScrapeResult<QueueFigures>[targets.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, targets.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
-            async (i, token) => results[i] = await scraper.ScrapeAsync(targets[i].Uri, settings.ScrapeTimeout, settings.MaxResponseBytes, reader.Read, token).ConfigureAwait(false))
-            .ConfigureAwait(false);
+        var limits = new ScrapeLimits(settings.ScrapeTimeout, settings.MaxResponseBytes, settings.MaxConcurrency);
+        var results = await scraper.ScrapeAllAsync([.. targets.Select(t => t.Uri)], limits, reader.Read, cancellationToken).ConfigureAwait(false);
 
         double sum = 0;
         var answered = 0;

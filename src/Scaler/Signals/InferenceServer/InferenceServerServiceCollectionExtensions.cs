@@ -23,7 +23,8 @@ internal static class InferenceServerServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceServerOptions>, InferenceServerOptionsValidator>());
         // Read through the shared cache and resilience pipeline; pod scrapes refresh every 2 s.
-        services.AddSignalSource<InferenceQueueQuery, InferenceQueueSource>(InferenceQueueQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2));
-        return services;
+        return services
+            .AddSignalSource<InferenceQueueQuery, InferenceQueueSource>(InferenceQueueQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2))
+            .AddTriggerKeys<InferenceServerTriggerKeys>();
     }
 }

@@ -29,6 +29,8 @@ internal static class PrometheusServiceCollectionExtensions
 
             // Request logging would add a line per read; the cache logs state changes instead.
             .RemoveAllLoggers();
-        return services.AddSignalSource<PrometheusQuery, PrometheusSource>(PrometheusQuery.SourceName, configure);
+        return services
+            .AddSignalSource<PrometheusQuery, PrometheusSource>(PrometheusQuery.SourceName, configure)
+            .AddTriggerKeys<PrometheusTriggerKeys>();
     }
 }

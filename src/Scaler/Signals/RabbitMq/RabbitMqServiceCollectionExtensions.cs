@@ -45,7 +45,8 @@ internal static class RabbitMqServiceCollectionExtensions
         services.TryAddSingleton<ISignalSource<RabbitMqQuery>>(sp => sp.GetRequiredService<RabbitMqSource>());
 
         // Read through the shared cache and resilience pipeline (the registration above stays: one source instance).
-        services.AddSignalSource<RabbitMqQuery, RabbitMqSource>(RabbitMqQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(5));
-        return services;
+        return services
+            .AddSignalSource<RabbitMqQuery, RabbitMqSource>(RabbitMqQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(5))
+            .AddTriggerKeys<RabbitMqTriggerKeys>();
     }
 }

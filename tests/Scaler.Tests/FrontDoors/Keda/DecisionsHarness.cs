@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -10,6 +12,7 @@ using Scaler.Signals.Prometheus;
 using Scaler.Signals.RabbitMq;
 using Scaler.Signals;
 using Scaler.Tests.Signals.Core;
+using Scaler.Triggers;
 
 namespace Scaler.Tests.FrontDoors.Keda;
 
@@ -34,11 +37,20 @@ internal sealed class DecisionsHarness : IAsyncDisposable
         Time = time ?? new FakeTimeProvider(T0);
         Prometheus = new QueryPrometheus(Time);
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Registry);
         services.AddLogging(builder => builder.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+
+        // Parts the product's registration keeps (TryAdd): a Prometheus answering on virtual time, and the cluster.
         services.AddSingleton<ISignalSource<PrometheusQuery>>(Prometheus);
-        services.AddSignalSource<PrometheusQuery, QueryPrometheus>(PrometheusQuery.SourceName, o =>
+        services.AddSingleton(pods);
+        services.AddSingleton(cluster);
+
+        // The product's own registration, as Program calls it.
+        services.AddSignalSources();
+        services.AddKedaFrontDoor();
+        services.Configure<SignalSourceOptions>(PrometheusQuery.SourceName, o =>
         {
             o.RefreshInterval = Refresh;
             o.StaleAfter = TimeSpan.FromHours(1);
@@ -46,17 +58,11 @@ internal sealed class DecisionsHarness : IAsyncDisposable
             o.IdleTimeout = TimeSpan.FromDays(1);
             o.MaxRetryAttempts = 0;
         });
-        services.AddSingleton(pods);
-        services.AddSingleton(cluster);
-        services.AddOptions<RabbitMqCredentialsOptions>();
-        services.AddOptions<KedaEventsOptions>().Configure(o =>
+        services.Configure<KedaEventsOptions>(o =>
         {
             o.ReportingInstance = "scaler-7f9c4d5b8-x2x7k";
             events?.Invoke(o);
         });
-        services.AddSingleton<KedaMetrics>();
-        services.AddSingleton<KedaDecisions>();
-        services.AddSingleton<KedaEventWriter>();
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
@@ -66,9 +72,11 @@ internal sealed class DecisionsHarness : IAsyncDisposable
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public FakeLoggerProvider Logs { get; } = new();
 
     public KedaDecisions Decisions => _provider.GetRequiredService<KedaDecisions>();
+
+    public KedaTriggerCache Triggers => _provider.GetRequiredService<KedaTriggerCache>();
 
     public KedaEventWriter Writer => _provider.GetRequiredService<KedaEventWriter>();
 
@@ -106,10 +114,10 @@ internal sealed class DecisionsHarness : IAsyncDisposable
     }
 
     /// <summary>What GetMetrics does: parse (throwing on bad metadata), then decide.</summary>
-    public async Task<KedaDecision> DecideAsync(string scaledObject, IReadOnlyDictionary<string, string> metadata)
+    public async Task<DecisionFor> DecideAsync(string scaledObject, IReadOnlyDictionary<string, string> metadata)
     {
-        Assert.True(Decisions.TryParse("llm", scaledObject, metadata, out var spec, out var errors), string.Join("; ", errors));
-        return await Decisions.DecideAsync(spec!, CancellationToken.None);
+        Assert.True(Triggers.TryParse("llm", scaledObject, metadata, out var trigger, out var errors), string.Join("; ", errors));
+        return new DecisionFor(trigger, await Decisions.DecideAsync(trigger, CancellationToken.None));
     }
 
     /// <summary>Advances virtual time by <paramref name="by"/> and waits until every cached query was read again.</summary>
@@ -153,4 +161,14 @@ internal sealed class QueryPrometheus(TimeProvider time) : ISignalSource<Prometh
         ValueTask.FromResult(_values.TryGetValue(query.Query, out var value)
             ? Reading.Fresh(value, time.GetUtcNow())
             : Reading.Unavailable($"no value set for {query.Query}"));
+}
+
+/// <summary>A decision and the trigger it was made for.</summary>
+internal sealed record DecisionFor(Trigger Trigger, Decision Decision)
+{
+    public string MetricName => Trigger.MetricName;
+
+    public string Reason => Decision.Reason;
+
+    public bool CannotDecide => Decision.CannotDecide;
 }

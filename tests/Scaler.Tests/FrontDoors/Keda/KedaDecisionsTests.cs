@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Logging.Testing;
 using Scaler.FrontDoors.Keda;
 using Scaler.Signals.Kubernetes;
 using Scaler.Tests.Signals.GpuFleet;
+using Scaler.Triggers;
 using static Scaler.Tests.FrontDoors.Keda.DecisionsHarness;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -47,7 +49,7 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         Assert.Equal(1, running.Decision.DesiredReplicas);
         Assert.Equal(
             [(waiting.MetricName, 4), (running.MetricName, 1)],
-            _harness.Decisions.LatestFor(new ScaledObjectKey("llm", "vllm")).Select(d => (d.MetricName, d.Decision.DesiredReplicas)).OrderBy(d => d.MetricName == running.MetricName));
+            _harness.Decisions.LatestFor(new ScaledObjectKey("llm", "vllm")).Select(d => (d.Trigger.MetricName, d.Decision.DesiredReplicas)).OrderBy(d => d.MetricName == running.MetricName));
     }
 
     [Fact]
@@ -70,12 +72,12 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
 
         for (var i = 0; i < 50; i++)
         {
-            Assert.True(decisions.TryParse("llm", "vllm", Waiting, out var first, out _));
-            Assert.True(decisions.TryParse("llm", "vllm", Running, out var second, out _));
+            Assert.True(_harness.Triggers.TryParse("llm", "vllm", Waiting, out var first, out _));
+            Assert.True(_harness.Triggers.TryParse("llm", "vllm", Running, out var second, out _));
             Assert.NotEqual(first!.MetricName, second!.MetricName);
         }
 
-        Assert.Equal(2, decisions.ParseCount);
+        Assert.Equal(2, _harness.Triggers.ParseCount);
     }
 
     [Fact]
@@ -83,11 +85,11 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
     {
         var decisions = _harness.Decisions;
 
-        Assert.True(decisions.TryParse("llm", "vllm", Waiting, out var first, out _));
-        Assert.True(decisions.TryParse("llm", "vllm", new Dictionary<string, string>(Waiting), out var again, out _));
+        Assert.True(_harness.Triggers.TryParse("llm", "vllm", Waiting, out var first, out _));
+        Assert.True(_harness.Triggers.TryParse("llm", "vllm", new Dictionary<string, string>(Waiting), out var again, out _));
 
         Assert.Same(first, again);
-        Assert.Equal(1, decisions.ParseCount);
+        Assert.Equal(1, _harness.Triggers.ParseCount);
     }
 
     [Fact]
@@ -97,37 +99,37 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         var waiting = KedaScalerHost.ScaledObject("vllm", query: "sum(vllm:num_requests_waiting)").ScalerMetadata;
         var running = KedaScalerHost.ScaledObject("vllm", query: "sum(vllm:num_requests_running)").ScalerMetadata;
         var decisions = _harness.Decisions;
-        Assert.True(decisions.TryParse("llm", "vllm", waiting, out _, out _));
-        Assert.True(decisions.TryParse("llm", "vllm", running, out _, out _));
+        Assert.True(_harness.Triggers.TryParse("llm", "vllm", waiting, out _, out _));
+        Assert.True(_harness.Triggers.TryParse("llm", "vllm", running, out _, out _));
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
         {
-            decisions.TryParse("llm", "vllm", (i & 1) == 0 ? waiting : running, out _, out _);
+            _harness.Triggers.TryParse("llm", "vllm", (i & 1) == 0 ? waiting : running, out _, out _);
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Less than a byte per call: no enumerator, key or list per call.
         Assert.True(allocated < 1000, $"{allocated} bytes allocated by 1000 cached parses");
-        Assert.Equal(2, decisions.ParseCount);
+        Assert.Equal(2, _harness.Triggers.ParseCount);
     }
 
     [Fact]
     public void TryParse_MoreTriggersThanKept_OldestReparsedNewestKept()
     {
         var decisions = _harness.Decisions;
-        var triggers = Enumerable.Range(0, KedaDecisions.SpecsPerScaledObject + 1).Select(i => Metadata($"sum(queue_{i})")).ToList();
+        var triggers = Enumerable.Range(0, KedaTriggerCache.PerScaledObject + 1).Select(i => Metadata($"sum(queue_{i})")).ToList();
 
         foreach (var metadata in triggers)
         {
-            Assert.True(decisions.TryParse("llm", "vllm", metadata, out _, out _));
+            Assert.True(_harness.Triggers.TryParse("llm", "vllm", metadata, out _, out _));
         }
 
-        Assert.True(decisions.TryParse("llm", "vllm", triggers[^1], out _, out _));
-        Assert.Equal(triggers.Count, decisions.ParseCount);
-        Assert.True(decisions.TryParse("llm", "vllm", triggers[0], out _, out _));
-        Assert.Equal(triggers.Count + 1, decisions.ParseCount);
+        Assert.True(_harness.Triggers.TryParse("llm", "vllm", triggers[^1], out _, out _));
+        Assert.Equal(triggers.Count, _harness.Triggers.ParseCount);
+        Assert.True(_harness.Triggers.TryParse("llm", "vllm", triggers[0], out _, out _));
+        Assert.Equal(triggers.Count + 1, _harness.Triggers.ParseCount);
     }
 
     [Fact]
@@ -148,15 +150,15 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         _harness.Decisions.ForgetIdle();
 
         // The sibling trigger keeps its parsed spec: asking again parses nothing.
-        var parses = _harness.Decisions.ParseCount;
+        var parses = _harness.Triggers.ParseCount;
         await _harness.DecideAsync("vllm", Running);
-        Assert.Equal(parses, _harness.Decisions.ParseCount);
+        Assert.Equal(parses, _harness.Triggers.ParseCount);
         var left = Assert.Single(_harness.Decisions.LatestFor(new ScaledObjectKey("llm", "vllm")));
-        Assert.NotEqual(gone.MetricName, left.MetricName);
+        Assert.NotEqual(gone.MetricName, left.Trigger.MetricName);
         var series = _harness.KedaMetrics.DesiredReplicas.GetAllLabelValues().Select(labels => labels[2]).ToList();
         Assert.DoesNotContain(gone.MetricName, series);
-        Assert.Contains(left.MetricName, series);
-        Assert.Contains(_harness.Logs.Lines, m => m.Contains("not asked about for", StringComparison.Ordinal) && m.Contains(gone.MetricName, StringComparison.Ordinal));
+        Assert.Contains(left.Trigger.MetricName, series);
+        Assert.Contains(_harness.Logs.Lines(), m => m.Contains("not asked about for", StringComparison.Ordinal) && m.Contains(gone.MetricName, StringComparison.Ordinal));
 
         // Asked again: decided afresh, from the initial state.
         var back = await _harness.DecideAsync("vllm", Waiting);
@@ -200,7 +202,7 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
             var decision = await _harness.DecideAsync("vllm", Waiting);
 
             Assert.Equal(4, decision.Decision.DesiredReplicas);
-            Assert.Contains(_harness.Logs.Lines, l => l.Contains("a subscriber to decision changes failed", StringComparison.Ordinal));
+            Assert.Contains(_harness.Logs.Lines(), l => l.Contains("a subscriber to decision changes failed", StringComparison.Ordinal));
         }
         finally
         {

@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.FrontDoors.Keda;
 using Scaler.Signals.Kubernetes;
+using Scaler.Testing;
 using Scaler.Tests.Signals.GpuFleet;
 using Scaler.Tests.Signals.Kubernetes;
+using Scaler.Triggers;
 using static Scaler.Tests.FrontDoors.Keda.KedaEventsTests;
 using static Scaler.Tests.Signals.Kubernetes.FakeKubeObjects;
 
@@ -23,7 +26,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
     private static readonly ScaledObjectKey VllmSo = new("llm", "vllm-so");
 
     private readonly FakeTimeProvider _time = new(DecisionsHarness.T0);
-    private readonly Scaler.Tests.Signals.Core.CapturingLoggerProvider _cacheLogs = new();
+    private readonly FakeLoggerProvider _cacheLogs = new();
     private FakeKubeApi _api = null!;
     private KubernetesWorkloadPods _pods = null!;
     private DecisionsHarness? _harness;
@@ -38,7 +41,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         _pods = new KubernetesWorkloadPods(_api.CreateClient(), new KubernetesOptions(), _time, new Logger<KubernetesWorkloadPods>(new LoggerFactory([_cacheLogs])));
 
         // The caches the decisions start (ScaledObjects, Deployments, pods), listed before the test begins.
-        Assert.True(await Eventually.TrueAsync(() => _pods.GetPods(new WorkloadRef("llm", "vllm-so")).IsKnown && _pods.GetScaleTarget("llm", "vllm-so")?.Uid is not null));
+        await Eventually.HoldsAsync(() => _pods.GetPods(new WorkloadRef("llm", "vllm-so")).IsKnown && _pods.GetScaleTarget("llm", "vllm-so")?.Uid is not null);
     }
 
     public async Task DisposeAsync()
@@ -69,12 +72,12 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
     }
 
     private static DecisionChange Change(int from, int to, string scaledObject = "vllm-so") =>
-        new(new ScaledObjectKey("llm", scaledObject), Decided(from), Decided(to));
+        new(new TriggerId(new ScaledObjectKey("llm", scaledObject), KedaEventsTests.Metric), Decided(from), Decided(to));
 
     /// <summary>What was written and logged, for a failure message.</summary>
     private string Describe(IEnumerable<JsonObject> events) =>
         string.Join(" | ", events.Select(e => $"{(string?)e["reason"]} {(string?)e["regarding"]!["name"]}: {(string?)e["note"]}"))
-        + "\nlog: " + string.Join("\n", _harness?.Logs.Lines ?? []) + "\ncaches: " + string.Join("\n", _cacheLogs.Lines);
+        + "\nlog: " + string.Join("\n", _harness?.Logs.Lines() ?? []) + "\ncaches: " + string.Join("\n", _cacheLogs.Lines());
 
     private static double Written(DecisionsHarness harness, string result) => harness.KedaMetrics.EventsWritten.WithLabels(result).Value;
 
@@ -87,7 +90,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         var decision = await harness.DecideAsync("vllm-so", DecisionsHarness.Metadata(Query));
 
         Assert.True(decision.Decision.DesiredReplicas == 4, decision.Reason);
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 1), Describe(_api.EventsIn("llm")));
+        await Eventually.HoldsAsync(() => _api.EventsIn("llm").Count == 1, describe: () => Describe(_api.EventsIn("llm")));
         var written = _api.EventsIn("llm")[0];
         var deployment = _pods.GetScaleTarget("llm", "vllm-so")!;
         Assert.True((string?)written["regarding"]!["kind"] == "Deployment", Describe(_api.EventsIn("llm")));
@@ -104,7 +107,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         Assert.Null(written["series"]);
 
         // Counted once the API server's answer is back, just after the event is stored.
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
+        await Eventually.HoldsAsync(() => Written(harness, "created") == 1);
     }
 
     [Fact]
@@ -113,7 +116,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         var harness = await StartAsync();
         harness.Prometheus.Set(Query, 20);
         await harness.DecideAsync("vllm-so", DecisionsHarness.Metadata(Query));
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
+        await Eventually.HoldsAsync(() => Written(harness, "created") == 1);
         await harness.AdvanceAsync(DecisionsHarness.Refresh);
 
         var again = await harness.DecideAsync("vllm-so", DecisionsHarness.Metadata(Query));
@@ -122,7 +125,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         // decision would have been written before it.
         Assert.Equal(4, again.Decision.DesiredReplicas);
         harness.Writer.Enqueue(Change(1, 2, scaledObject: "sentinel"));
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 2), Describe(_api.EventsIn("llm")));
+        await Eventually.HoldsAsync(() => _api.EventsIn("llm").Count == 2, describe: () => Describe(_api.EventsIn("llm")));
         Assert.Equal(["vllm", "sentinel"], _api.EventsIn("llm").Select(e => (string?)e["regarding"]!["name"]));
         Assert.Equal(0, _api.Count("patch", "events"));
     }
@@ -133,13 +136,13 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         var harness = await StartAsync();
 
         harness.Writer.Enqueue(Change(2, 4));
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
+        await Eventually.HoldsAsync(() => Written(harness, "created") == 1);
         _time.Advance(TimeSpan.FromMinutes(1));
         harness.Writer.Enqueue(Change(2, 4));
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "patched") == 1));
+        await Eventually.HoldsAsync(() => Written(harness, "patched") == 1);
         _time.Advance(TimeSpan.FromMinutes(1));
         harness.Writer.Enqueue(Change(2, 4));
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "patched") == 2));
+        await Eventually.HoldsAsync(() => Written(harness, "patched") == 2);
 
         var aggregated = Assert.Single(_api.EventsIn("llm"));
         Assert.Equal(3, (int?)aggregated["series"]!["count"]);
@@ -149,7 +152,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         // Ten minutes after its last occurrence the series is over: a new event.
         _time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromMilliseconds(1500));
         harness.Writer.Enqueue(Change(2, 4));
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 2));
+        await Eventually.HoldsAsync(() => _api.EventsIn("llm").Count == 2);
         Assert.Null(_api.EventsIn("llm")[1]["series"]);
         Assert.Equal("2026-05-01T12:12:01.500000Z", (string?)_api.EventsIn("llm")[1]["eventTime"]);
     }
@@ -161,9 +164,9 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
 
         harness.Writer.Enqueue(Change(2, 4));
         harness.Writer.Enqueue(Change(4, 2));
-        harness.Writer.Enqueue(new DecisionChange(VllmSo, Decided(2), Decided(4, metric: "scaler-llm-vllm-so-9f8e7d6c")));
+        harness.Writer.Enqueue(new DecisionChange(new TriggerId(VllmSo, "scaler-llm-vllm-so-9f8e7d6c"), Decided(2), Decided(4)));
 
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 3));
+        await Eventually.HoldsAsync(() => Written(harness, "created") == 3);
         Assert.Equal(3, _api.EventsIn("llm").Count);
         Assert.Equal(0, _api.Count("patch", "events"));
     }
@@ -180,13 +183,13 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         harness.Writer.Enqueue(Change(2, 3));
         harness.Writer.Enqueue(Change(3, 4));
         harness.Writer.Enqueue(Change(4, 5));
-        Assert.True(await Eventually.TrueAsync(() => harness.KedaMetrics.EventsDropped.WithLabels("rate_limited").Value == 1));
+        await Eventually.HoldsAsync(() => harness.KedaMetrics.EventsDropped.WithLabels("rate_limited").Value == 1);
         Assert.Equal((2, 2), (_api.EventsIn("llm").Count, Written(harness, "created")));
 
         _time.Advance(TimeSpan.FromMinutes(5));
         harness.Writer.Enqueue(Change(5, 6));
 
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 3));
+        await Eventually.HoldsAsync(() => _api.EventsIn("llm").Count == 3);
     }
 
     [Fact]
@@ -200,16 +203,16 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         harness.Writer.Enqueue(Change(4, 5));
 
         Assert.Equal(4, decision.Decision.DesiredReplicas);
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "failed") == 2));
+        await Eventually.HoldsAsync(() => Written(harness, "failed") == 2);
         Assert.False(harness.Writer.ExecuteTask!.IsCompleted);
-        var failure = Assert.Single(harness.Logs.Lines, l => l.Contains("[721]", StringComparison.Ordinal));
+        var failure = Assert.Single(harness.Logs.Lines(), l => l.Contains("[721]", StringComparison.Ordinal));
         Assert.Contains("HTTP 403", failure, StringComparison.Ordinal);
 
         // Allowed again: the next event is written and the recovery logged.
         _api.FailWritesWith = null;
         harness.Writer.Enqueue(Change(5, 6));
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
-        Assert.Contains(harness.Logs.Lines, l => l.Contains("[722]", StringComparison.Ordinal));
+        await Eventually.HoldsAsync(() => Written(harness, "created") == 1);
+        Assert.Contains(harness.Logs.Lines(), l => l.Contains("[722]", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -220,11 +223,11 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
 
         harness.Writer.Enqueue(Change(2, 4));
 
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "failed") == 1));
+        await Eventually.HoldsAsync(() => Written(harness, "failed") == 1);
         Assert.False(harness.Writer.ExecuteTask!.IsCompleted);
         await _api.RestartAsync();
         harness.Writer.Enqueue(Change(4, 5));
-        Assert.True(await Eventually.TrueAsync(() => Written(harness, "created") == 1));
+        await Eventually.HoldsAsync(() => Written(harness, "created") == 1);
     }
 
     [Fact]
@@ -234,7 +237,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
 
         harness.Writer.Enqueue(Change(2, 4, scaledObject: "not-in-the-cluster"));
 
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("llm").Count == 1));
+        await Eventually.HoldsAsync(() => _api.EventsIn("llm").Count == 1);
         Assert.Equal(
             new JsonObject { ["apiVersion"] = "keda.sh/v1alpha1", ["kind"] = "ScaledObject", ["name"] = "not-in-the-cluster", ["namespace"] = "llm" }.ToJsonString(),
             ((JsonObject)_api.EventsIn("llm")[0]["regarding"]!).ToJsonString());
@@ -249,9 +252,9 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         _api.Apply(ScaledObject("ml", "llama-so", "llama"));
         var harness = await StartAsync(o => o.TargetWait = TimeSpan.FromSeconds(30));
 
-        harness.Writer.Enqueue(new DecisionChange(new ScaledObjectKey("ml", "llama-so"), Decided(1), Decided(2)));
+        harness.Writer.Enqueue(new DecisionChange(new TriggerId(new ScaledObjectKey("ml", "llama-so"), KedaEventsTests.Metric), Decided(1), Decided(2)));
 
-        Assert.True(await Eventually.TrueAsync(() => _api.EventsIn("ml").Count == 1, tick: () => _time.Advance(TimeSpan.FromMilliseconds(50))));
+        await Eventually.HoldsAsync(() => _api.EventsIn("ml").Count == 1, tick: () => _time.Advance(TimeSpan.FromMilliseconds(50)));
         Assert.Equal(("Deployment", "llama"), ((string?)_api.EventsIn("ml")[0]["regarding"]!["kind"], (string?)_api.EventsIn("ml")[0]["regarding"]!["name"]));
     }
 
@@ -270,7 +273,7 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
         Assert.Equal(0, harness.Writer.Queued);
         // The writer has nothing to do: it ends at once, without a fault.
         await harness.Writer.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
-        var said = Assert.Single(harness.Logs.Lines, l => l.Contains("[720]", StringComparison.Ordinal));
+        var said = Assert.Single(harness.Logs.Lines(), l => l.Contains("[720]", StringComparison.Ordinal));
         Assert.Contains(KubernetesCluster.NoClusterReason, said, StringComparison.Ordinal);
         Assert.Equal(0, _api.Count("create", "events"));
     }

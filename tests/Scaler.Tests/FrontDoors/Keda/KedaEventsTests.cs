@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Scaler.Decisions;
 using Scaler.FrontDoors.Keda;
+using Scaler.Triggers;
 
 namespace Scaler.Tests.FrontDoors.Keda;
 
@@ -11,7 +12,9 @@ public sealed class KedaEventsTests
     private static readonly ScaledObjectKey Vllm = new("llm", "vllm");
 
     /// <summary>A decision asking for <paramref name="desired"/> with <paramref name="current"/> replicas running.</summary>
-    internal static KedaDecision Decided(int desired, int current = 2, bool cannotDecide = false, int? fallbackTo = null, string metric = "scaler-llm-vllm-0a1b2c3d", double pending = double.NaN)
+    internal const string Metric = "scaler-llm-vllm-0a1b2c3d";
+
+    internal static Decision Decided(int desired, int current = 2, bool cannotDecide = false, int? fallbackTo = null, double pending = double.NaN)
     {
         var value = double.IsNaN(pending) ? desired * 5.0 : pending;
         ImmutableArray<AppliedRule> rules = fallbackTo is { } f ? [new AppliedRule(Rule.Fallback, current, f, "pending-requests unknown beyond staleness limit")] : [];
@@ -19,10 +22,7 @@ public sealed class KedaEventsTests
             ? new SignalExplanation("pending-requests", SignalRole.Demand, SignalStatus.Unavailable, double.NaN, false, null, "prometheus unreachable")
             : new SignalExplanation("pending-requests", SignalRole.Demand, SignalStatus.Fresh, value, true, desired, "");
         var explanation = new Explanation(current, current, verdict.Known ? "pending-requests" : null, desired, desired, [verdict], rules);
-        return new KedaDecision(new Decision(desired, Activity.Active, explanation, EngineState.Initial), new ReplicaCounts(current, current), cannotDecide, DecisionsHarness.T0)
-        {
-            MetricName = metric,
-        };
+        return new Decision(desired, Activity.Active, explanation, EngineState.Initial) { CannotDecide = cannotDecide, At = DecisionsHarness.T0 };
     }
 
     [Theory]
@@ -36,7 +36,7 @@ public sealed class KedaEventsTests
     [InlineData(3, 0, "ScaledToZero")]
     public void For_DesiredCountChanged_OneNormalScaleEventWithFromToAndDriver(int from, int to, string reason)
     {
-        var item = Assert.Single(KedaEvents.For(new DecisionChange(Vllm, Decided(from), Decided(to))));
+        var item = Assert.Single(KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(from), Decided(to))));
 
         Assert.Equal((KedaEvents.Normal, reason, KedaEvents.ScaleAction), (item.Type, item.Reason, item.Action));
         Assert.StartsWith($"Desired replicas {from} -> {to} for trigger scaler-llm-vllm-0a1b2c3d: desired {to}", item.Note, StringComparison.Ordinal);
@@ -47,8 +47,8 @@ public sealed class KedaEventsTests
     [Fact]
     public void For_SameChangeWithOtherValues_SameSummary()
     {
-        var first = Assert.Single(KedaEvents.For(new DecisionChange(Vllm, Decided(2), Decided(4, pending: 17))));
-        var second = Assert.Single(KedaEvents.For(new DecisionChange(Vllm, Decided(2), Decided(4, pending: 19))));
+        var first = Assert.Single(KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(2), Decided(4, pending: 17))));
+        var second = Assert.Single(KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(2), Decided(4, pending: 19))));
 
         Assert.NotEqual(first.Note, second.Note);
         Assert.Equal(first.Summary, second.Summary);
@@ -61,13 +61,13 @@ public sealed class KedaEventsTests
     [InlineData(2, 5, 1)]
     public void For_FirstDecision_ComparedWithTheRunningReplicas(int running, int desired, int events)
     {
-        Assert.Equal(events, KedaEvents.For(new DecisionChange(Vllm, null, Decided(desired, current: running))).Count());
+        Assert.Equal(events, KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), null, Decided(desired, current: running))).Count());
     }
 
     [Fact]
     public void For_EnteringCannotDecide_OneWarningAndNoScaleEvent()
     {
-        var item = Assert.Single(KedaEvents.For(new DecisionChange(Vllm, Decided(4), Decided(2, cannotDecide: true))));
+        var item = Assert.Single(KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(4), Decided(2, cannotDecide: true))));
 
         Assert.Equal((KedaEvents.Warning, KedaEvents.CannotDecide, KedaEvents.DecideAction), (item.Type, item.Reason, item.Action));
         Assert.Contains("UNAVAILABLE", item.Note, StringComparison.Ordinal);
@@ -77,18 +77,18 @@ public sealed class KedaEventsTests
     [Fact]
     public void For_StillCannotDecide_NothingMore()
     {
-        Assert.Empty(KedaEvents.For(new DecisionChange(Vllm, Decided(2, cannotDecide: true), Decided(2, cannotDecide: true))));
+        Assert.Empty(KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(2, cannotDecide: true), Decided(2, cannotDecide: true))));
     }
 
     [Fact]
     public void For_EnteringFallback_WarningAndTheScaleEvent()
     {
-        var items = KedaEvents.For(new DecisionChange(Vllm, Decided(2), Decided(3, fallbackTo: 3))).ToList();
+        var items = KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(2), Decided(3, fallbackTo: 3))).ToList();
 
         Assert.Equal([KedaEvents.FallbackActive, KedaEvents.ScaledUp], items.Select(i => i.Reason));
         Assert.Equal(KedaEvents.Warning, items[0].Type);
         Assert.StartsWith("Fallback to 3 replicas for trigger scaler-llm-vllm-0a1b2c3d (pending-requests unknown beyond staleness limit)", items[0].Note, StringComparison.Ordinal);
-        Assert.Empty(KedaEvents.For(new DecisionChange(Vllm, Decided(3, fallbackTo: 3), Decided(3, fallbackTo: 3))));
+        Assert.Empty(KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(3, fallbackTo: 3), Decided(3, fallbackTo: 3))));
     }
 
     [Theory]

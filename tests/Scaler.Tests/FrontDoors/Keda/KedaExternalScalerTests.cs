@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Scaler.FrontDoors.Keda;
 using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.FrontDoors.Keda;
+using Scaler.Testing;
 
 namespace Scaler.Tests.FrontDoors.Keda;
 
@@ -25,20 +26,8 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         return (spec, metrics.MetricValues.Single(), active.Result);
     }
 
-    private async Task<MetricValue> MetricsUntilAsync(ScaledObjectRef scaledObject, Func<MetricValue, bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var (_, value, _) = await PollAsync(scaledObject);
-            if (condition(value) || watch.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private async Task<MetricValue> MetricsUntilAsync(ScaledObjectRef scaledObject, Func<MetricValue, bool> condition) =>
+        await Eventually.ReturnsAsync(async () => (await PollAsync(scaledObject)).Value, condition, interval: TimeSpan.FromMilliseconds(50));
 
     [Fact]
     public async Task GetMetricSpec_ValidMetadata_OneLowerCaseMetricWithTargetOne()
@@ -109,7 +98,7 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         var scaledObject = KedaScalerHost.ScaledObject("pushed");
         using var call = _host.Client.StreamIsActive(scaledObject);
         var next = call.ResponseStream.MoveNext();
-        await Task.Delay(500);
+        await _host.StreamSettledInactiveAsync(scaledObject);
         Assert.False(next.IsCompleted); // inactive: nothing sent
 
         var watch = Stopwatch.StartNew();
@@ -145,9 +134,10 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         // Its own host: this one is stopped mid-test.
         await using var host = await KedaScalerHost.StartAsync();
         host.Prometheus.Set(0);
-        using var call = host.Client.StreamIsActive(KedaScalerHost.ScaledObject("draining"));
+        var draining = KedaScalerHost.ScaledObject("draining");
+        using var call = host.Client.StreamIsActive(draining);
         var next = call.ResponseStream.MoveNext();
-        await Task.Delay(500);
+        await host.StreamSettledInactiveAsync(draining);
         Assert.False(next.IsCompleted);
 
         var stopping = Stopwatch.StartNew();

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Net.Http.Json;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Scaler.FrontDoors.Keda.Protocol;
 using Scaler.Signals.Kubernetes;
+using Scaler.Testing;
 using Scaler.Tests.Signals.Core;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -15,7 +17,7 @@ namespace Scaler.Tests.FrontDoors.Keda;
 /// </summary>
 public sealed class KedaOutOfClusterTests : IAsyncLifetime, IDisposable
 {
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private KedaScalerHost _host = null!;
 
     public async Task InitializeAsync() => _host = await KedaScalerHost.StartAsync(
@@ -58,24 +60,17 @@ public sealed class KedaOutOfClusterTests : IAsyncLifetime, IDisposable
         // 12 pending at 5 per replica: 3; then 27: 6, decided from the 3 it answered before (no cluster to count pods).
         Assert.Equal((3, 6), (first, second));
         Assert.Equal(3, decision.GetProperty("currentReplicas").GetInt32());
-        Assert.Single(_logs.Lines, l => l.Contains("taking the scaler's own last decision as the current count", StringComparison.Ordinal));
-        Assert.Contains(_logs.Lines, l => l.Contains("not running in a cluster (test)", StringComparison.Ordinal));
+        Assert.Single(_logs.Lines(), l => l.Contains("taking the scaler's own last decision as the current count", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines(), l => l.Contains("not running in a cluster (test)", StringComparison.Ordinal));
     }
 
     // Polls as KEDA does until GetMetrics answers the expected count (the first read of a key takes a moment).
     private async Task<long> UntilAsync(ScaledObjectRef scaledObject, long expected)
     {
         var metricName = (await _host.Client.GetMetricSpecAsync(scaledObject)).MetricSpecs.Single().MetricName;
-        long value = -1;
-        for (var attempt = 0; attempt < 100 && value != expected; attempt++)
-        {
-            value = (await _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject, MetricName = metricName })).MetricValues.Single().MetricValue_;
-            if (value != expected)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        return value;
+        return await Eventually.ReturnsAsync(
+            async () => (await _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject, MetricName = metricName })).MetricValues.Single().MetricValue_,
+            value => value == expected,
+            interval: TimeSpan.FromMilliseconds(100));
     }
 }

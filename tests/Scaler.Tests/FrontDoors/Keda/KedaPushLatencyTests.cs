@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Scaler.FrontDoors.Keda;
 using Scaler.Signals;
+using Scaler.Testing;
 using Xunit.Abstractions;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -22,14 +23,14 @@ public sealed class KedaPushLatencyTests(ITestOutputHelper output)
         host.Prometheus.Set(0);
         var scaledObject = KedaScalerHost.ScaledObject("push-default");
         var cache = host.Services.GetRequiredService<ReadingCache>();
-        Assert.True(host.Services.GetRequiredService<KedaDecisions>().TryParse(scaledObject.Namespace, scaledObject.Name, scaledObject.ScalerMetadata, out var spec, out _));
-        var key = spec!.Signals.Single().Query.Key;
+        Assert.True(host.Services.GetRequiredService<KedaTriggerCache>().TryParse(scaledObject.Namespace, scaledObject.Name, scaledObject.ScalerMetadata, out var spec, out _));
+        var key = spec!.Queries.Values.Single().Key;
 
         TimeSpan latency;
         using (var call = host.Client.StreamIsActive(scaledObject))
         {
             var next = call.ResponseStream.MoveNext();
-            await PollAsync(() => cache.WatcherCount(key) == 1, "the stream to watch its signal");
+            await Eventually.HoldsAsync(() => cache.WatcherCount(key) == 1);
 
             // Changed just after a refresh: the worst moment, the next plain refresh would be 5 s away.
             await NextRefreshAsync(cache, key);
@@ -46,7 +47,7 @@ public sealed class KedaPushLatencyTests(ITestOutputHelper output)
         Assert.True(latency < TimeSpan.FromSeconds(3), $"true after {latency.TotalMilliseconds:0} ms");
 
         // The stream gone, the signal goes back to its own interval.
-        await PollAsync(() => cache.WatcherCount(key) == 0, "the closed stream to stop watching");
+        await Eventually.HoldsAsync(() => cache.WatcherCount(key) == 0);
     }
 
     private static Task NextRefreshAsync(ReadingCache cache, string key)
@@ -65,14 +66,4 @@ public sealed class KedaPushLatencyTests(ITestOutputHelper output)
         return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    /// <summary>Bounded polling, only for what happens across a real connection.</summary>
-    private static async Task PollAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
 }

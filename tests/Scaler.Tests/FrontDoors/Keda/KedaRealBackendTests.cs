@@ -92,7 +92,7 @@ public sealed class KedaRabbitMqBackendTests(RabbitMqBrokerFixture broker, Xunit
         await BackendOutage.UntilAsync(host, scaledObject, "0");
         using var call = host.Client.StreamIsActive(scaledObject);
         var next = call.ResponseStream.MoveNext();
-        await Task.Delay(1500);
+        await host.StreamSettledInactiveAsync(scaledObject);
         Assert.False(next.IsCompleted);
 
         var watch = Stopwatch.StartNew();

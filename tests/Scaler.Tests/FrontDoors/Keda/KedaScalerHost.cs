@@ -12,6 +12,8 @@ using Scaler.Hosting;
 using Scaler.Signals.Kubernetes;
 using Scaler.Signals.Prometheus;
 using Scaler.Signals;
+using Scaler.Testing;
+using Xunit;
 
 namespace Scaler.Tests.FrontDoors.Keda;
 
@@ -68,7 +70,7 @@ internal sealed class KedaScalerHost : IAsyncDisposable
             ["Scaler:Host:HttpPort"] = "0",
             ["Scaler:Host:HttpsPort"] = "0",
             // Fast refresh so that a changed value reaches the stream quickly.
-            ["Signals:prometheus:RefreshInterval"] = (refresh ?? TimeSpan.FromMilliseconds(100)).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["Signals:prometheus:RefreshInterval"] = Scaler.Durations.DurationText.Format(refresh ?? TimeSpan.FromMilliseconds(100)),
         });
         builder.Logging.ClearProviders();
         if (logging is not null)
@@ -76,7 +78,6 @@ internal sealed class KedaScalerHost : IAsyncDisposable
             builder.Logging.AddProvider(logging);
         }
 
-        builder.AddScalerHost();
         builder.Services.AddSingleton<SettablePrometheus>();
         if (settablePrometheus)
         {
@@ -88,11 +89,11 @@ internal sealed class KedaScalerHost : IAsyncDisposable
         builder.Services.AddSingleton(new KubernetesCluster(null, "not running in a cluster (test)"));
         builder.Services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry());
         configure?.Invoke(builder.Services);
-        builder.Services.AddSignalSources();
-        builder.Services.AddKedaFrontDoor();
+
+        // The product's own composition, as Program calls it; the parts above are kept (TryAdd*).
+        builder.AddScaler();
         var app = builder.Build();
-        app.MapScalerEndpoints();
-        app.MapKedaFrontDoor();
+        app.MapScaler();
         try
         {
             await app.StartAsync();
@@ -134,6 +135,42 @@ internal sealed class KedaScalerHost : IAsyncDisposable
         }
 
         return reference;
+    }
+
+    /// <summary>
+    /// Waits until an open StreamIsActive of <paramref name="scaledObject"/> has watched its signals, they were read
+    /// twice more at the push interval, and the door decided no replica for it: a stream that was going to send a
+    /// wrong early <c>true</c> has sent it by then.
+    /// </summary>
+    public async Task StreamSettledInactiveAsync(ScaledObjectRef scaledObject)
+    {
+        Assert.True(Services.GetRequiredService<KedaTriggerCache>().TryParse(scaledObject.Namespace, scaledObject.Name, scaledObject.ScalerMetadata, out var trigger, out var errors), string.Join("; ", errors));
+        var cache = Services.GetRequiredService<ReadingCache>();
+        var keys = trigger.Queries.Values.Select(q => q.Key).ToHashSet(StringComparer.Ordinal);
+        await Eventually.HoldsAsync(() => keys.All(key => cache.WatcherCount(key) > 0));
+        var refreshes = 0;
+        void Count(string key)
+        {
+            if (keys.Contains(key))
+            {
+                Interlocked.Increment(ref refreshes);
+            }
+        }
+
+        cache.Refreshed += Count;
+        try
+        {
+            await Eventually.HoldsAsync(() => Volatile.Read(ref refreshes) >= 2 * keys.Count);
+        }
+        finally
+        {
+            cache.Refreshed -= Count;
+        }
+
+        var decisions = Services.GetRequiredService<KedaDecisions>();
+        await Eventually.HoldsAsync(
+            () => decisions.LatestFor(trigger.ScaledObject).Any(d => d.Trigger.MetricName == trigger.MetricName && d.Decision is { CannotDecide: false, DesiredReplicas: 0 }),
+            describe: () => string.Join("; ", decisions.LatestFor(trigger.ScaledObject).Select(d => d.Decision.Reason)));
     }
 
     private sealed class NoCluster : IWorkloadPods

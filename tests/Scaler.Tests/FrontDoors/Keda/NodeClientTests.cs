@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Scaler.FrontDoors.Keda.Protocol;
+using Scaler.Testing;
 using Xunit.Abstractions;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -127,7 +128,7 @@ public sealed class NodeClientTests(NodeClientFixture node, ITestOutputHelper ou
             var started = await process.StandardOutput.ReadLineAsync().WaitAsync(bounded);
             Assert.Equal("started", Parse(started).GetProperty("event").GetString());
             var next = process.StandardOutput.ReadLineAsync();
-            await Task.Delay(500);
+            await Host.StreamSettledInactiveAsync(scaledObject);
             Assert.False(next.IsCompleted, "the stream sent a message before anything was pending");
 
             var rose = DateTimeOffset.UtcNow;
@@ -168,17 +169,10 @@ public sealed class NodeClientTests(NodeClientFixture node, ITestOutputHelper ou
     private async Task SettledAsync(ScaledObjectRef scaledObject, int replicas)
     {
         var name = (await Host.Client.GetMetricSpecAsync(scaledObject)).MetricSpecs.Single().MetricName;
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            var metrics = await Host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject, MetricName = name });
-            if (metrics.MetricValues.Single().MetricValueFloat == replicas)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
+        await Eventually.ReturnsAsync(
+            async () => (await Host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject, MetricName = name })).MetricValues.Single().MetricValueFloat,
+            value => value == replicas,
+            interval: TimeSpan.FromMilliseconds(50));
     }
 
     /// <summary>One KEDA poll made by the Node client: its one JSON line.</summary>

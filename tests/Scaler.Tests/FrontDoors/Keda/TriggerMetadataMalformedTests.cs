@@ -1,5 +1,7 @@
 using Scaler.FrontDoors.Keda;
 using Scaler.Signals.RabbitMq;
+using Scaler.Tests.Triggers;
+using Scaler.Triggers;
 using Xunit;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -176,7 +178,7 @@ public class TriggerMetadataMalformedTests
     [InlineData("minReplicas", "never scale up again", new[] { "minReplicas", Absent })]
     // ---- signals and keys
     // No signal at all.
-    [InlineData("gpuUtilizationTarget, gpuMemoryTarget, server, pendingRequestsMetric, prometheusAddress, rabbitmqHost", "at least one signal is required", new[] { "server", Absent })]
+    [InlineData("server, pendingRequestsMetric, prometheusAddress, pendingRequestsQuery, rabbitmqHost, rabbitmqHostFromEnv, rabbitmqBrokerRef, queueName, gpuUtilizationTarget, gpuMemoryTarget", "at least one signal is required", new[] { "server", Absent })]
     // Another casing of a key.
     [InlineData("MinReplicas", "did you mean minReplicas", new[] { "MinReplicas", "1" })]
     // A typo.
@@ -204,7 +206,7 @@ public class TriggerMetadataMalformedTests
             }
         }
 
-        var parsed = TriggerMetadata.TryParse(new ScaledObjectKey("ml", "llama"), metadata, new RabbitMqCredentialsOptions(), out var spec, out var errors);
+        var parsed = TestTriggers.TryParse(new ScaledObjectKey("ml", "llama"), metadata, new RabbitMqCredentialsOptions(), out var spec, out var errors);
 
         Assert.False(parsed);
         Assert.Null(spec);
@@ -226,7 +228,7 @@ public class TriggerMetadataMalformedTests
             ["maxRepilcas"] = "3",
         };
 
-        Assert.False(TriggerMetadata.TryParse(new ScaledObjectKey("ml", "llama"), metadata, new RabbitMqCredentialsOptions(), out _, out var errors));
+        Assert.False(TestTriggers.TryParse(new ScaledObjectKey("ml", "llama"), metadata, new RabbitMqCredentialsOptions(), out _, out var errors));
 
         Assert.Equal(
             new[] { "gpuUtilizationTarget", "maxRepilcas", "minReplicas", "scaleUpLimit", "server", "staleAfter" },
@@ -239,8 +241,8 @@ public class TriggerMetadataMalformedTests
         var forward = new Dictionary<string, string> { ["server"] = "ollama", ["minReplicas"] = "x", ["MaxReplicas"] = "3", ["staleAfter"] = "soon" };
         var backward = new Dictionary<string, string>(forward.Reverse());
 
-        TriggerMetadata.TryParse(new ScaledObjectKey("ml", "llama"), forward, new RabbitMqCredentialsOptions(), out _, out var first);
-        TriggerMetadata.TryParse(new ScaledObjectKey("ml", "llama"), backward, new RabbitMqCredentialsOptions(), out _, out var second);
+        TestTriggers.TryParse(new ScaledObjectKey("ml", "llama"), forward, new RabbitMqCredentialsOptions(), out _, out var first);
+        TestTriggers.TryParse(new ScaledObjectKey("ml", "llama"), backward, new RabbitMqCredentialsOptions(), out _, out var second);
 
         Assert.Equal(4, first.Count);
         Assert.Equal(first, second);

@@ -1,3 +1,5 @@
+using Scaler.Tests.Triggers;
+using Scaler.Triggers;
 using Scaler.Tests.Hosting;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -33,7 +35,7 @@ public partial class TriggerMetadataTests
         var withKey = Parse(("server", "vllm"), ("minReplicas", "1"), (key, pem));
 
         Assert.Equal(plain.MetricName, withKey.MetricName);
-        Assert.Equal(plain.Signals.Select(s => s.Spec), withKey.Signals.Select(s => s.Spec));
+        Assert.Equal(TestTriggers.Signals(plain).Select(s => s.Spec), TestTriggers.Signals(withKey).Select(s => s.Spec));
         Assert.Equal(plain.Policy.ScaleUp.Limits, withKey.Policy.ScaleUp.Limits);
         Assert.Equal(plain.Policy.ScaleDown.Limits, withKey.Policy.ScaleDown.Limits);
         // The rest of the policy field by field (its arrays compare by reference).

@@ -6,6 +6,8 @@ using Scaler.Signals.InferenceServer;
 using Scaler.Signals.Kubernetes;
 using Scaler.Signals.Prometheus;
 using Scaler.Signals.RabbitMq;
+using Scaler.Tests.Triggers;
+using Scaler.Triggers;
 using Xunit;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -19,7 +21,7 @@ public partial class TriggerMetadataTests
     {
         var spec = Parse(("server", "vllm"), ("minReplicas", "1"));
 
-        var signal = Assert.Single(spec.Signals);
+        var signal = Assert.Single(TestTriggers.Signals(spec));
         Assert.Equal(new SignalSpec("pending-requests", SignalKind.Total, SignalRole.Demand, 5), signal.Spec);
         var query = Assert.IsType<InferenceQueueQuery>(signal.Query);
         Assert.Equal(new WorkloadRef("ml", "llama"), query.Workload);
@@ -72,17 +74,17 @@ public partial class TriggerMetadataTests
                 new SignalSpec("gpu-utilization", SignalKind.Average, SignalRole.Saturation, 0.7) { StalenessLimit = stale },
                 new SignalSpec("gpu-memory", SignalKind.Average, SignalRole.Saturation, 0.855) { StalenessLimit = stale },
             ],
-            spec.Signals.Select(s => s.Spec));
-        Assert.Equal(spec.Signals.Select(s => s.Spec), spec.Policy.Signals);
+            TestTriggers.Signals(spec).Select(s => s.Spec));
+        Assert.Equal(TestTriggers.Signals(spec).Select(s => s.Spec), spec.Policy.Signals);
 
         var workload = new WorkloadRef("ml", "llama", "app=vllm,tier=gpu"); // the selector's canonical form
-        var pods = Assert.IsType<InferenceQueueQuery>(spec.Signals[0].Query);
+        var pods = Assert.IsType<InferenceQueueQuery>(TestTriggers.Signals(spec)[0].Query);
         Assert.Equal(workload, pods.Workload);
         Assert.Equal((InferenceServerKind.Tgi, "tgi_queue_size_total", 9000, "/prom"), (pods.Server, pods.PendingMetric, pods.Port, pods.MetricsPath));
-        var queue = Assert.IsType<RabbitMqQuery>(spec.Signals[1].Query);
+        var queue = Assert.IsType<RabbitMqQuery>(TestTriggers.Signals(spec)[1].Query);
         Assert.Equal(("amqp://rabbit.default:5672", "prod", "jobs", RabbitMqMode.QueueLength), (queue.Broker.Display, queue.Broker.VirtualHost, queue.QueueName, queue.Mode));
-        Assert.Equal(new GpuFleetQuery(workload, GpuFleetAggregate.MeanUtilization), spec.Signals[2].Query);
-        Assert.Equal(new GpuFleetQuery(workload, GpuFleetAggregate.MaxMemoryUsed), spec.Signals[3].Query);
+        Assert.Equal(new GpuFleetQuery(workload, GpuFleetAggregate.MeanUtilization), TestTriggers.Signals(spec)[2].Query);
+        Assert.Equal(new GpuFleetQuery(workload, GpuFleetAggregate.MaxMemoryUsed), TestTriggers.Signals(spec)[3].Query);
 
         var policy = spec.Policy;
         Assert.Equal((0, 16, 2, 3), (policy.MinReplicas, policy.MaxReplicas, policy.IdleReplicas, policy.FallbackReplicas));
@@ -104,7 +106,7 @@ public partial class TriggerMetadataTests
             ("pendingRequestsQuery", "sum(vllm:num_requests_waiting{model_name=\"llama\"}) or vector(0)"),
             ("prometheusBearerTokenFromEnv", "t0ken"));
 
-        var signal = Assert.Single(spec.Signals);
+        var signal = Assert.Single(TestTriggers.Signals(spec));
         Assert.Equal(new SignalSpec("pending-requests", SignalKind.Total, SignalRole.Demand, 5), signal.Spec);
         var query = Assert.IsType<PrometheusQuery>(signal.Query);
         Assert.Equal(new Uri("https://prometheus.monitoring:9090/prom"), query.ServerAddress);
@@ -119,7 +121,7 @@ public partial class TriggerMetadataTests
     {
         var spec = Parse(("pendingRequestsMetric", "queue_depth"), ("metricsPort", "8080"), ("minReplicas", "1"));
 
-        var query = Assert.IsType<InferenceQueueQuery>(Assert.Single(spec.Signals).Query);
+        var query = Assert.IsType<InferenceQueueQuery>(Assert.Single(TestTriggers.Signals(spec)).Query);
         Assert.Equal((InferenceServerKind.Custom, "queue_depth", 8080), (query.Server, query.PendingMetric, query.Port));
     }
 
@@ -133,7 +135,7 @@ public partial class TriggerMetadataTests
                 new SignalSpec("gpu-utilization", SignalKind.Average, SignalRole.Saturation, 0.01),
                 new SignalSpec("gpu-memory", SignalKind.Average, SignalRole.Saturation, 1.0),
             ],
-            spec.Signals.Select(s => s.Spec));
+            TestTriggers.Signals(spec).Select(s => s.Spec));
         Assert.Equal(SaturationMode.Ignore, spec.Policy.Saturation);
     }
 
@@ -144,11 +146,11 @@ public partial class TriggerMetadataTests
         brokers.Brokers["orders"] = new RabbitMqBrokerOptions { Username = "scaler", Password = "pw" };
         var metadata = Metadata(("rabbitmqHostFromEnv", "http://rabbit:15672/%2F"), ("rabbitmqBrokerRef", "orders"), ("queueName", "jobs"));
 
-        Assert.True(TriggerMetadata.TryParse(Llama, metadata, brokers, out var spec, out var errors), string.Join("; ", errors));
+        Assert.True(TestTriggers.TryParse(Llama, metadata, brokers, out var spec, out var errors), string.Join("; ", errors));
 
-        var query = Assert.IsType<RabbitMqQuery>(Assert.Single(spec.Signals).Query);
+        var query = Assert.IsType<RabbitMqQuery>(Assert.Single(TestTriggers.Signals(spec)).Query);
         Assert.Equal(("http://rabbit:15672", "/", "scaler", true), (query.Broker.Display, query.Broker.VirtualHost, query.Broker.Credentials.UserName, query.IncludeUnacked));
-        Assert.Equal(new SignalSpec("queue-length", SignalKind.Total, SignalRole.Demand, 5), spec.Signals[0].Spec);
+        Assert.Equal(new SignalSpec("queue-length", SignalKind.Total, SignalRole.Demand, 5), TestTriggers.Signals(spec)[0].Spec);
     }
 
     [Theory]
@@ -221,8 +223,8 @@ public partial class TriggerMetadataTests
             ("minReplicas", "0"),
             ("maxReplicas", "8"));
 
-        Assert.Equal(["pending-requests", "gpu-utilization"], llm.Signals.Select(s => s.Spec.Name));
-        Assert.Equal(["queue-length"], worker.Signals.Select(s => s.Spec.Name));
+        Assert.Equal(["pending-requests", "gpu-utilization"], TestTriggers.Signals(llm).Select(s => s.Spec.Name));
+        Assert.Equal(["queue-length"], TestTriggers.Signals(worker).Select(s => s.Spec.Name));
     }
 
     [Fact]
@@ -230,7 +232,7 @@ public partial class TriggerMetadataTests
     {
         var spec = Parse(("server", "vllm"), ("minReplicas", "1"), ("scalerAddress", "x:9090"), ("enableTLS", "true"), ("unsafeSsl", "false"), ("team", "inference"), ("owner", "ml-platform"));
 
-        Assert.Single(spec.Signals);
+        Assert.Single(TestTriggers.Signals(spec));
     }
 
     [Fact]
@@ -257,7 +259,7 @@ public partial class TriggerMetadataTests
 
         foreach (var metadata in cases)
         {
-            Assert.False(TriggerMetadata.TryParse(Llama, metadata, new RabbitMqCredentialsOptions(), out _, out var errors));
+            Assert.False(TestTriggers.TryParse(Llama, metadata, new RabbitMqCredentialsOptions(), out _, out var errors));
             Assert.NotEmpty(errors);
             Assert.All(errors, error => Assert.DoesNotContain(Secret, error, StringComparison.Ordinal));
         }
@@ -268,7 +270,7 @@ public partial class TriggerMetadataTests
             ("prometheusAddress", "http://prom:9090"),
             ("pendingRequestsQuery", "sum(x)"),
             ("prometheusBearerTokenFromEnv", Secret));
-        Assert.All(valid.Signals, signal =>
+        Assert.All(TestTriggers.Signals(valid), signal =>
         {
             Assert.DoesNotContain(Secret, signal.Query.Key, StringComparison.Ordinal);
             Assert.DoesNotContain(Secret, signal.Query.ToString(), StringComparison.Ordinal);
@@ -282,7 +284,7 @@ public partial class TriggerMetadataTests
     {
         var value = new string('x', 500);
 
-        Assert.False(TriggerMetadata.TryParse(Llama, Metadata(("server", value)), new RabbitMqCredentialsOptions(), out _, out var errors));
+        Assert.False(TestTriggers.TryParse(Llama, Metadata(("server", value)), new RabbitMqCredentialsOptions(), out _, out var errors));
 
         var error = Assert.Single(errors, e => e.StartsWith("server:", StringComparison.Ordinal));
         Assert.True(error.Length < 250, error);
@@ -291,7 +293,7 @@ public partial class TriggerMetadataTests
     [Fact]
     public void TryParse_NoScaledObjectName_Refused()
     {
-        Assert.False(TriggerMetadata.TryParse(new ScaledObjectKey("", ""), Metadata(("server", "vllm"), ("minReplicas", "1")), new RabbitMqCredentialsOptions(), out _, out var errors));
+        Assert.False(TestTriggers.TryParse(new ScaledObjectKey("", ""), Metadata(("server", "vllm"), ("minReplicas", "1")), new RabbitMqCredentialsOptions(), out _, out var errors));
         Assert.StartsWith("scaledObjectRef:", Assert.Single(errors), StringComparison.Ordinal);
     }
 
@@ -316,10 +318,10 @@ public partial class TriggerMetadataTests
     [InlineData("ns", "modèle-ünïcode")]
     public void MetricName_AnyScaledObject_PathSafeDnsLabel(string ns, string name)
     {
-        var metric = TriggerMetadata.MetricNameFor(new ScaledObjectKey(ns, name), ["pending-requests"]);
+        var metric = MetricNames.For(new ScaledObjectKey(ns, name), ["pending-requests"]);
 
         Assert.Matches(DnsLabel(), metric);
-        Assert.True(metric.Length <= TriggerMetadata.MaxMetricNameLength, metric);
+        Assert.True(metric.Length <= MetricNames.MaxLength, metric);
         Assert.True($"s99-{metric}".Length <= 63, metric);
     }
 
@@ -337,9 +339,9 @@ public partial class TriggerMetadataTests
                 continue;
             }
 
-            var metric = TriggerMetadata.MetricNameFor(key, ["queue-length|/|jobs"]);
+            var metric = MetricNames.For(key, ["queue-length|/|jobs"]);
             Assert.Matches(DnsLabel(), metric);
-            Assert.True(metric.Length <= TriggerMetadata.MaxMetricNameLength, metric);
+            Assert.True(metric.Length <= MetricNames.MaxLength, metric);
             Assert.True(names.Add(metric), $"{key} collides on {metric}");
         }
 
@@ -354,8 +356,8 @@ public partial class TriggerMetadataTests
     [Fact]
     public void MetricName_SlugCollision_DistinctByHash()
     {
-        var first = TriggerMetadata.MetricNameFor(new ScaledObjectKey("a-b", "c"), ["pending-requests"]);
-        var second = TriggerMetadata.MetricNameFor(new ScaledObjectKey("a", "b-c"), ["pending-requests"]);
+        var first = MetricNames.For(new ScaledObjectKey("a-b", "c"), ["pending-requests"]);
+        var second = MetricNames.For(new ScaledObjectKey("a", "b-c"), ["pending-requests"]);
 
         Assert.StartsWith("scaler-a-b-c-", first, StringComparison.Ordinal);
         Assert.StartsWith("scaler-a-b-c-", second, StringComparison.Ordinal);
@@ -385,13 +387,13 @@ public partial class TriggerMetadataTests
         Assert.NotEqual(baseline, Parse(("rabbitmqHost", "amqp://rabbit"), ("queueName", "jobs"), ("vhost", "prod")).MetricName);
         Assert.NotEqual(baseline, Parse(("rabbitmqHost", "amqp://rabbit"), ("queueName", "jobs"), ("gpuUtilizationTarget", "70")).MetricName);
         // Another ScaledObject.
-        Assert.True(TriggerMetadata.TryParse(new ScaledObjectKey("ml", "mistral"), Metadata(("rabbitmqHost", "amqp://rabbit"), ("queueName", "jobs")), new RabbitMqCredentialsOptions(), out var other, out _));
+        Assert.True(TestTriggers.TryParse(new ScaledObjectKey("ml", "mistral"), Metadata(("rabbitmqHost", "amqp://rabbit"), ("queueName", "jobs")), new RabbitMqCredentialsOptions(), out var other, out _));
         Assert.NotEqual(baseline, other.MetricName);
     }
 
-    private static TriggerSpec Parse(params (string Key, string Value)[] pairs)
+    private static Trigger Parse(params (string Key, string Value)[] pairs)
     {
-        Assert.True(TriggerMetadata.TryParse(Llama, Metadata(pairs), new RabbitMqCredentialsOptions(), out var spec, out var errors), string.Join("; ", errors));
+        Assert.True(TestTriggers.TryParse(Llama, Metadata(pairs), new RabbitMqCredentialsOptions(), out var spec, out var errors), string.Join("; ", errors));
         Assert.Empty(errors);
         return spec;
     }

@@ -1,4 +1,6 @@
 using Scaler.FrontDoors.Keda;
+using Scaler.Tests.Triggers;
+using Scaler.Triggers;
 using Xunit;
 
 namespace Scaler.Tests.FrontDoors.Keda;
@@ -22,7 +24,7 @@ public class TriggerMetadataValuesTests
     [InlineData("disabled", "", "Disabled")]
     public void RateLimits_ValidText_Parses(string text, string expected, string select)
     {
-        Assert.True(MetadataRateLimits.TryParse(text, out var limits, out var problem));
+        Assert.True(RateLimitText.TryParse(text, out var limits, out var problem));
         Assert.Null(problem);
         Assert.Equal(expected, string.Join('|', limits.Limits));
         Assert.Equal(select, limits.Select.ToString());
@@ -51,7 +53,7 @@ public class TriggerMetadataValuesTests
     [InlineData("2/60s,", false)]
     public void RateLimits_InvalidText_IsRefused(string text, bool hasProblem)
     {
-        Assert.False(MetadataRateLimits.TryParse(text, out _, out var problem));
+        Assert.False(RateLimitText.TryParse(text, out _, out var problem));
         Assert.Equal(hasProblem, problem is not null);
     }
 }

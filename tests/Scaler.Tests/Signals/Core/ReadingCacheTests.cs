@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -94,8 +95,8 @@ public class ReadingCacheTests
         Assert.Contains("no good value for 65 s", gone.Reason, StringComparison.Ordinal);
         Assert.Contains("Connection refused", gone.Reason, StringComparison.Ordinal);
         Assert.Equal((SignalStatus.Fresh, 9.0), (back.Status, back.Value));
-        Assert.Contains(h.Logs.Lines, l => l.Contains("[200]", StringComparison.Ordinal));
-        Assert.Contains(h.Logs.Lines, l => l.Contains("[201]", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines(), l => l.Contains("[200]", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines(), l => l.Contains("[201]", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -267,7 +268,7 @@ public class ReadingCacheTests
         Assert.Contains("scaler_signal_read_errors_total{source=\"fake\",reason=\"circuit_open\"} 1", openMetrics, StringComparison.Ordinal);
         Assert.Equal((SignalStatus.Fresh, 9.0), (back.Status, back.Value));
         Assert.Contains("scaler_signal_circuit_state{source=\"fake\",upstream=\"fake-upstream\"} 0", await h.ScrapeAsync(), StringComparison.Ordinal);
-        Assert.Contains(h.Logs.Lines, l => l.Contains("[202]", StringComparison.Ordinal) && l.Contains("after 2 failed attempts", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines(), l => l.Contains("[202]", StringComparison.Ordinal) && l.Contains("after 2 failed attempts", StringComparison.Ordinal));
     }
 
     [Fact]

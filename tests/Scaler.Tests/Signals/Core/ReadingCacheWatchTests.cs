@@ -192,7 +192,7 @@ public class ReadingCacheWatchTests
     [MemberData(nameof(Delays))]
     public void NextDelay_IntervalAndJitter_ShortenedNeverLengthened(double intervalSeconds, double jitter, double expectedSeconds)
     {
-        var delay = ReadingCache.NextDelay(TimeSpan.FromSeconds(intervalSeconds), jitter);
+        var delay = RefreshSchedule.NextDelay(TimeSpan.FromSeconds(intervalSeconds), jitter);
 
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), delay);
     }
@@ -209,7 +209,7 @@ public class ReadingCacheWatchTests
     [MemberData(nameof(Grid))]
     public void OnGrid_DueTime_RoundedDownToTheGrid(int dueMilliseconds, int expectedMilliseconds)
     {
-        var due = ReadingCache.OnGrid(T0 + TimeSpan.FromMilliseconds(dueMilliseconds));
+        var due = RefreshSchedule.OnGrid(T0 + TimeSpan.FromMilliseconds(dueMilliseconds));
 
         Assert.Equal(T0 + TimeSpan.FromMilliseconds(expectedMilliseconds), due);
     }
@@ -247,7 +247,7 @@ public class ReadingCacheWatchTests
         var times = due.Values.Select(t => (t - T0).TotalSeconds).ToList();
         var perStep = times.GroupBy(t => t).Select(g => g.Count()).ToList();
         Assert.All(times, t => Assert.InRange(t, 4.5, 5.0));
-        Assert.All(due.Values, t => Assert.Equal(0, (t - T0).Ticks % ReadingCache.DueGrid.Ticks));
+        Assert.All(due.Values, t => Assert.Equal(0, (t - T0).Ticks % RefreshSchedule.DueGrid.Ticks));
         Assert.True(perStep.Count >= 20, $"{perStep.Count} distinct refresh times");
         Assert.True(perStep.Max() < 100, $"{perStep.Max()} keys at one instant");
         Assert.InRange(times.Count(t => t < 4.75), 400, 600);

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Scaler.Decisions;
-using Scaler.Signals;
 using Scaler.Signals.GpuFleet;
 using Scaler.Signals.InferenceServer;
 using Scaler.Signals.Kubernetes;
 using Scaler.Signals.Prometheus;
 using Scaler.Signals.RabbitMq;
+using Scaler.Signals;
+using Scaler.Testing;
 
 namespace Scaler.Tests.Signals.Core;
 
@@ -40,21 +41,11 @@ public sealed class SourceRegistrationTests : IAsyncDisposable
     {
         // The first ask may answer "first read in progress"; either way it is unavailable. Ask until the
         // read itself has settled (bounded: the pipeline gives up within its 3 s total budget).
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        Reading reading;
-        do
-        {
-            reading = await read();
-            if (reading.Reason?.Contains("first read", StringComparison.OrdinalIgnoreCase) != true)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        return reading;
+        return await Eventually.ReturnsAsync(
+            async () => await read(),
+            reading => reading.Reason?.Contains("first read", StringComparison.OrdinalIgnoreCase) != true,
+            timeout: TimeSpan.FromSeconds(15),
+            interval: TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]

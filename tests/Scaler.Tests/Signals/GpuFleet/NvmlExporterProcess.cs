@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using NvmlExporter.Tests.FakeNvml;
+using Scaler.Testing;
 
 namespace Scaler.Tests.Signals.GpuFleet;
 
@@ -82,20 +83,8 @@ internal sealed partial class NvmlExporterProcess : IAsyncDisposable
     /// <summary>Polls /metrics (real I/O, bounded) until <paramref name="condition"/> holds: the attribution and the first samples are in.</summary>
     public async Task<string> WaitForAsync(Func<string, bool> condition, HttpClient http)
     {
-        var clock = Stopwatch.StartNew();
-        var text = "";
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            text = await http.GetStringAsync(MetricsUrl);
-            if (condition(text))
-            {
-                return text;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new Xunit.Sdk.XunitException($"The exporter's metrics did not get there within 30 s. Last scrape:\n{text}\nOutput:\n{Output}");
+        ArgumentNullException.ThrowIfNull(http);
+        return await Eventually.ReturnsAsync(() => http.GetStringAsync(MetricsUrl), condition, timeout: TimeSpan.FromSeconds(30), interval: TimeSpan.FromMilliseconds(100));
     }
 
     public async ValueTask DisposeAsync()

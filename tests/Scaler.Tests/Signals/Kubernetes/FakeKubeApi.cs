@@ -931,25 +931,3 @@ internal static class FakeKubeObjects
         return condition;
     }
 }
-
-/// <summary>Bounded waiting for real I/O (a watch event crossing a socket): polls, never asserts by sleeping.</summary>
-internal static class Eventually
-{
-    /// <summary>Polls <paramref name="condition"/> until true or <paramref name="timeout"/> (default 10 s) passes; <paramref name="tick"/> runs between polls (e.g. advancing a FakeTimeProvider).</summary>
-    public static async Task<bool> TrueAsync(Func<bool> condition, TimeSpan? timeout = null, Action? tick = null)
-    {
-        var deadline = Environment.TickCount64 + (long)(timeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
-        while (Environment.TickCount64 < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            tick?.Invoke();
-            await Task.Delay(10);
-        }
-
-        return condition();
-    }
-}

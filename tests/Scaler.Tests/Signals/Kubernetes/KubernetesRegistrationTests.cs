@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scaler.Signals.Kubernetes;
+using Scaler.Testing;
 using Xunit;
 using static Scaler.Tests.Signals.Kubernetes.FakeKubeObjects;
 
@@ -15,7 +17,7 @@ public class KubernetesRegistrationTests
     [Fact]
     public async Task AddKubernetesWorkloads_NoCluster_EveryAnswerUnknownWithReasonLoggedOnce()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new FakeLoggerProvider();
         await using var provider = Services(logs, new KubernetesCluster(null, KubernetesCluster.NoClusterReason)).BuildServiceProvider();
         await StartAsync(provider);
 
@@ -30,7 +32,7 @@ public class KubernetesRegistrationTests
             Assert.Empty(set.Pods);
             Assert.Equal("not running in a cluster: no kubeconfig or service account", set.UnavailableReason);
         });
-        var warning = Assert.Single(logs.Records, r => r.EventId.Id == 406);
+        var warning = Assert.Single(logs.Collector.GetSnapshot(), r => r.Id.Id == 406);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("not running in a cluster", warning.Message, StringComparison.Ordinal);
     }
@@ -75,11 +77,11 @@ public class KubernetesRegistrationTests
     {
         await using var api = await FakeKubeApi.StartAsync();
         api.Apply(Pod("scaler-system", "nvml-exporter-a", new Dictionary<string, string> { ["app.kubernetes.io/name"] = "nvml-exporter" }, node: "gpu-node-1"));
-        await using var provider = Services(new CapturingLoggerProvider(), new KubernetesCluster(api.CreateClient(), null)).BuildServiceProvider();
+        await using var provider = Services(new FakeLoggerProvider(), new KubernetesCluster(api.CreateClient(), null)).BuildServiceProvider();
         var hosted = await StartAsync(provider);
 
         // The hosted service started the exporter cache: no call was needed to start it.
-        Assert.True(await Eventually.TrueAsync(() => api.OpenWatches("pods") == 1));
+        await Eventually.HoldsAsync(() => api.OpenWatches("pods") == 1);
         var pods = Assert.IsType<KubernetesWorkloadPods>(provider.GetRequiredService<IWorkloadPods>());
         Assert.Equal(["nvml-exporter-a"], pods.GetExporters(["gpu-node-1"]).Pods.Select(p => p.Name));
 
@@ -88,7 +90,7 @@ public class KubernetesRegistrationTests
             await service.StopAsync(CancellationToken.None);
         }
 
-        Assert.True(await Eventually.TrueAsync(() => api.OpenWatches("pods") == 0));
+        await Eventually.HoldsAsync(() => api.OpenWatches("pods") == 0);
     }
 
     [Theory]
@@ -110,7 +112,7 @@ public class KubernetesRegistrationTests
         Assert.Contains(key, e.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceCollection Services(CapturingLoggerProvider logs, KubernetesCluster cluster)
+    private static ServiceCollection Services(FakeLoggerProvider logs, KubernetesCluster cluster)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
@@ -129,32 +131,5 @@ public class KubernetesRegistrationTests
         }
 
         return hosted;
-    }
-}
-
-/// <summary>Keeps every log record, to assert on event ids and counts.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly ConcurrentQueue<LogRecord> _records = new();
-
-    public IReadOnlyList<LogRecord> Records => [.. _records];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(_records);
-
-    public void Dispose()
-    {
-    }
-
-    internal sealed record LogRecord(LogLevel Level, EventId EventId, string Message);
-
-    private sealed class Logger(ConcurrentQueue<LogRecord> records) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            records.Enqueue(new LogRecord(logLevel, eventId, formatter(state, exception)));
     }
 }

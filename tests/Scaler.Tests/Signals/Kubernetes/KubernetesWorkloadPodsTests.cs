@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.Signals.Kubernetes;
+using Scaler.Testing;
 using Xunit;
 using static Scaler.Tests.Signals.Kubernetes.FakeKubeObjects;
 
@@ -163,13 +164,13 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
         var lists = ListCounts();
 
         _api.Apply(Pod("llm", "vllm-7d9f-c", Vllm, node: "gpu-node-3", ip: "10.0.3.4"));
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3);
 
         // Becomes ready, then the first pod is deleted and the second starts terminating.
         _api.Apply(Pod("llm", "vllm-7d9f-b", Vllm, node: "gpu-node-2", ip: "10.0.2.7", ready: true));
         _api.Delete("pods", "llm", "vllm-7d9f-a");
         _api.Apply(Pod("llm", "vllm-7d9f-c", Vllm, node: "gpu-node-3", ip: "10.0.3.4", terminating: true));
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods is [{ Name: "vllm-7d9f-b", Ready: true }, { Name: "vllm-7d9f-c", Ready: false }]));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods is [{ Name: "vllm-7d9f-b", Ready: true }, { Name: "vllm-7d9f-c", Ready: false }]);
 
         for (var i = 0; i < 1000; i++)
         {
@@ -189,7 +190,7 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
 
         _api.Apply(ScaledObject("llm", "vllm-so", "triton"));
 
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods is [{ Name: "triton-5c4-a" }]));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods is [{ Name: "triton-5c4-a" }]);
     }
 
     [Fact]
@@ -197,12 +198,12 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
     {
         var pods = Create();
         await KnownAsync(pods, VllmWorkload);
-        Assert.True(await Eventually.TrueAsync(() => _api.OpenWatches("pods") == 1));
+        await Eventually.HoldsAsync(() => _api.OpenWatches("pods") == 1);
 
         _api.DropWatches();
         _api.Apply(Pod("llm", "vllm-7d9f-c", Vllm));
 
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500))));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500)));
         Assert.Equal(1, _api.Count("list", "pods"));
         Assert.True(_api.Count("watch", "pods") >= 2);
     }
@@ -213,14 +214,14 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
         var pods = Create();
         await KnownAsync(pods, VllmWorkload);
         _api.Apply(Pod("llm", "vllm-7d9f-c", Vllm));
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3);
 
         _api.CloseWatches();
-        Assert.True(await Eventually.TrueAsync(() => _api.Count("watch", "pods") == 2 && _api.OpenWatches("pods") == 1));
+        await Eventually.HoldsAsync(() => _api.Count("watch", "pods") == 2 && _api.OpenWatches("pods") == 1);
         _api.Delete("pods", "llm", "vllm-7d9f-c");
 
         // No fake time passes: the re-watch did not wait for a backoff.
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 2));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 2);
         Assert.Equal(1, _api.Count("list", "pods"));
     }
 
@@ -230,13 +231,13 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
         // A half-open connection: the server never ends the stream and no reset arrives.
         var pods = Create(o => o.WatchTimeout = TimeSpan.FromMinutes(10));
         await KnownAsync(pods, VllmWorkload);
-        Assert.True(await Eventually.TrueAsync(() => _api.OpenWatches("pods") == 1));
+        await Eventually.HoldsAsync(() => _api.OpenWatches("pods") == 1);
 
         _time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(31));
 
-        Assert.True(await Eventually.TrueAsync(() => _api.Count("watch", "pods") >= 2, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500))));
+        await Eventually.HoldsAsync(() => _api.Count("watch", "pods") >= 2, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500)));
         _api.Apply(Pod("llm", "vllm-7d9f-c", Vllm));
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500))));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods.Count == 3, tick: () => _time.Advance(TimeSpan.FromMilliseconds(500)));
         Assert.Equal(1, _api.Count("list", "pods"));
     }
 
@@ -257,7 +258,7 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
         _api.CompactHistory();
         await _api.RestartAsync();
 
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).Pods is [{ Name: "vllm-7d9f-b" }], tick: () => _time.Advance(TimeSpan.FromMilliseconds(500))));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).Pods is [{ Name: "vllm-7d9f-b" }], tick: () => _time.Advance(TimeSpan.FromMilliseconds(500)));
         Assert.True(_api.Count("list", "pods") >= 2);
     }
 
@@ -266,12 +267,12 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
     {
         var pods = Create(o => o.StaleAfter = TimeSpan.FromMinutes(2));
         await KnownAsync(pods, VllmWorkload);
-        Assert.True(await Eventually.TrueAsync(() => _api.OpenWatches("pods") == 1));
+        await Eventually.HoldsAsync(() => _api.OpenWatches("pods") == 1);
         _api.FailWith = HttpStatusCode.ServiceUnavailable;
         var brokeAt = _time.GetUtcNow();
 
         _api.DropWatches();
-        Assert.True(await Eventually.TrueAsync(() => pods.GetPods(VllmWorkload).ObservedAt < _time.GetUtcNow() || Advance(TimeSpan.FromSeconds(1))));
+        await Eventually.HoldsAsync(() => pods.GetPods(VllmWorkload).ObservedAt < _time.GetUtcNow() || Advance(TimeSpan.FromSeconds(1)));
         var stale = pods.GetPods(VllmWorkload);
         Assert.True(stale.IsKnown);
         Assert.Equal(2, stale.Pods.Count);
@@ -295,7 +296,7 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
         _api.Apply(Pod("scaler-system", "scaler-0", new Dictionary<string, string> { ["app.kubernetes.io/name"] = "scaler" }, node: "gpu-node-1"));
         var pods = Create();
 
-        Assert.True(await Eventually.TrueAsync(() => pods.GetExporters(["gpu-node-1"]).IsKnown));
+        await Eventually.HoldsAsync(() => pods.GetExporters(["gpu-node-1"]).IsKnown);
         var set = pods.GetExporters(["gpu-node-1", "gpu-node-2", "cpu-node-9"]);
 
         Assert.Equal(
@@ -304,7 +305,7 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
 
         // A new exporter on a node arrives through the watch.
         _api.Apply(Pod("scaler-system", "nvml-exporter-d", exporter, node: "gpu-node-2", ip: "10.0.2.101"));
-        Assert.True(await Eventually.TrueAsync(() => pods.GetExporters(["gpu-node-2"]).Pods.Count == 2));
+        await Eventually.HoldsAsync(() => pods.GetExporters(["gpu-node-2"]).Pods.Count == 2);
         Assert.Equal(1, _api.Count("list", "pods"));
     }
 
@@ -320,7 +321,7 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
             o.ExporterSelector = "app=gpu-exporter";
         });
 
-        Assert.True(await Eventually.TrueAsync(() => pods.GetExporters(["gpu-node-1"]).Pods.Count == 2));
+        await Eventually.HoldsAsync(() => pods.GetExporters(["gpu-node-1"]).Pods.Count == 2);
     }
 
     [Fact]
@@ -328,11 +329,11 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
     {
         var pods = Create();
         await KnownAsync(pods, VllmWorkload);
-        Assert.True(await Eventually.TrueAsync(() => _api.OpenWatches("pods") == 1 && _api.OpenWatches("scaledobjects") == 1));
+        await Eventually.HoldsAsync(() => _api.OpenWatches("pods") == 1 && _api.OpenWatches("scaledobjects") == 1);
 
         await pods.DisposeAsync();
 
-        Assert.True(await Eventually.TrueAsync(() => _api.OpenWatches("pods") + _api.OpenWatches("scaledobjects") + _api.OpenWatches("deployments") == 0));
+        await Eventually.HoldsAsync(() => _api.OpenWatches("pods") + _api.OpenWatches("scaledobjects") + _api.OpenWatches("deployments") == 0);
         Assert.False(pods.GetPods(VllmWorkload).IsKnown);
     }
 
@@ -356,18 +357,19 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
     /// <summary>Waits (bounded) for a known answer; with <paramref name="advance"/>, fake time moves on so backoffs end.</summary>
     private async Task<PodSet> KnownAsync(KubernetesWorkloadPods pods, WorkloadRef workload, bool advance = false)
     {
-        Assert.True(
-            await Eventually.TrueAsync(() => pods.GetPods(workload).IsKnown, tick: advance ? () => _time.Advance(TimeSpan.FromMilliseconds(500)) : null),
-            $"still unknown: {pods.GetPods(workload).UnavailableReason}");
+        await Eventually.HoldsAsync(
+            () => pods.GetPods(workload).IsKnown,
+            tick: advance ? () => _time.Advance(TimeSpan.FromMilliseconds(500)) : null,
+            describe: () => $"still unknown: {pods.GetPods(workload).UnavailableReason}");
         return pods.GetPods(workload);
     }
 
     /// <summary>Waits (bounded) for an unknown answer whose reason contains <paramref name="fragment"/>; asserts it stays empty.</summary>
     private static async Task<string> UnknownAsync(KubernetesWorkloadPods pods, WorkloadRef workload, string fragment)
     {
-        Assert.True(
-            await Eventually.TrueAsync(() => pods.GetPods(workload).UnavailableReason?.Contains(fragment, StringComparison.Ordinal) == true),
-            $"reason: {pods.GetPods(workload).UnavailableReason}");
+        await Eventually.HoldsAsync(
+            () => pods.GetPods(workload).UnavailableReason?.Contains(fragment, StringComparison.Ordinal) == true,
+            describe: () => $"reason: {pods.GetPods(workload).UnavailableReason}");
         var set = pods.GetPods(workload);
         Assert.False(set.IsKnown);
         Assert.Empty(set.Pods);

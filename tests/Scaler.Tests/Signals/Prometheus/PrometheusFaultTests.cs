@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Net.Http;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -193,7 +194,7 @@ public class PrometheusFaultTests
         reasons.Add((await h.Cache.GetAsync(query, CancellationToken.None)).Reason);
         await h.AdvanceAndRefreshAsync(query, TimeSpan.FromSeconds(61));
         reasons.Add((await h.Cache.GetAsync(query, CancellationToken.None)).Reason);
-        var everything = string.Join("\n", reasons) + "\n" + string.Join("\n", h.Logs.Lines) + "\n" + await h.ScrapeAsync()
+        var everything = string.Join("\n", reasons) + "\n" + string.Join("\n", h.Logs.Lines()) + "\n" + await h.ScrapeAsync()
             + "\n" + query.Key + "\n" + query + "\n" + auth;
 
         Assert.Equal(5, step);

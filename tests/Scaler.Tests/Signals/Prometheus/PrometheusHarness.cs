@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -33,7 +34,7 @@ internal sealed class PrometheusHarness : IDisposable
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public FakeLoggerProvider Logs { get; } = new();
 
     public PrometheusSource Source { get; }
 

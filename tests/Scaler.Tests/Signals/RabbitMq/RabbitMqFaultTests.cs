@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -87,7 +88,7 @@ public class RabbitMqFaultTests
             Assert.Contains(expected["unavailable:".Length..], outcome, StringComparison.Ordinal);
         }
 
-        foreach (var line in host.Logs.Lines.Append(text))
+        foreach (var line in host.Logs.Lines().Append(text))
         {
             Assert.DoesNotContain(Secret, line, StringComparison.Ordinal);
         }
@@ -170,7 +171,7 @@ public class RabbitMqFaultTests
         await resetting;
 
         Assert.Contains($"127.0.0.1:{port}", failure.Message, StringComparison.Ordinal);
-        foreach (var text in host.Logs.Lines.Append(failure.ToString()))
+        foreach (var text in host.Logs.Lines().Append(failure.ToString()))
         {
             Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
             Assert.DoesNotContain(User, text, StringComparison.Ordinal);

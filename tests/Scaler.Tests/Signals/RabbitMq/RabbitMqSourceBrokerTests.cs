@@ -1,12 +1,14 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client;
 using Scaler.Decisions;
-using Scaler.Signals;
 using Scaler.Signals.RabbitMq;
+using Scaler.Signals;
+using Scaler.Testing;
 using Xunit;
 
 namespace Scaler.Tests.Signals.RabbitMq;
@@ -188,8 +190,8 @@ public class RabbitMqSourceBrokerTests(RabbitMqBrokerFixture broker)
         Assert.Contains("authentication failed", refused.Reason, StringComparison.Ordinal);
         Assert.Equal(SignalStatus.Fresh, configured.Status);
         var secrets = new[] { Right, Wrong, Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Wrong}")), Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Right}")) };
-        Assert.NotEmpty(host.Logs.Lines);
-        foreach (var text in host.Logs.Lines.Append(refused.Reason!))
+        Assert.NotEmpty(host.Logs.Lines());
+        foreach (var text in host.Logs.Lines().Append(refused.Reason!))
         {
             Assert.All(secrets, secret => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
         }
@@ -217,17 +219,21 @@ public class RabbitMqSourceBrokerTests(RabbitMqBrokerFixture broker)
             Assert.All(readings.Select((r, i) => (r, i)), x => Assert.Equal((SignalStatus.Fresh, (double)(x.i % 5)), (x.r.Status, x.r.Value)));
         }
 
+        // The management API lists a connection a few seconds after it opens.
         var seen = new List<int>();
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < StatsLimit && seen.LastOrDefault() == 0)
-        {
-            seen.Add((await broker.ConnectionsNamedAsync(RabbitMqConnectionPool.ClientName, Vhost)).Count);
-            await Task.Delay(100);
-        }
+        var listed = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                seen.Add((await broker.ConnectionsNamedAsync(RabbitMqConnectionPool.ClientName, Vhost)).Count);
+                return seen[^1];
+            },
+            count => count > 0,
+            timeout: StatsLimit,
+            interval: TimeSpan.FromMilliseconds(100));
 
         Assert.Equal(1, host.Pool.ConnectionsOpened);
         Assert.Equal(1, host.Pool.BrokerCount);
-        Assert.Equal(1, seen.Last());
+        Assert.Equal(1, listed);
         Assert.All(seen, count => Assert.InRange(count, 0, 1));
     }
 
@@ -292,19 +298,7 @@ public class RabbitMqSourceBrokerTests(RabbitMqBrokerFixture broker)
         Assert.Equal(1, host.Pool.BrokerCount);
     }
 
-    /// <summary>Reads until the condition holds or the bounded wait for the management API's statistics ends; returns the last reading.</summary>
-    internal static async Task<Reading> PollAsync(Func<ValueTask<Reading>> read, Func<Reading, bool> done, TimeSpan? limit = null)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var reading = await read();
-            if ((reading.Status == SignalStatus.Fresh && done(reading)) || watch.Elapsed > (limit ?? StatsLimit))
-            {
-                return reading;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Reads until the reading is fresh and the condition holds, within the bounded wait for the management API's statistics (else the test fails).</summary>
+    internal static Task<Reading> PollAsync(Func<ValueTask<Reading>> read, Func<Reading, bool> done, TimeSpan? limit = null) =>
+        Eventually.ReturnsAsync(async () => await read(), reading => reading.Status == SignalStatus.Fresh && done(reading), timeout: limit ?? StatsLimit, interval: TimeSpan.FromMilliseconds(100));
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,7 @@ internal sealed class RabbitMqTestHost : IAsyncDisposable
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public FakeLoggerProvider Logs { get; } = new();
 
     public ISignalSource<RabbitMqQuery> Source => _services.GetRequiredService<ISignalSource<RabbitMqQuery>>();
 
@@ -50,29 +51,4 @@ internal sealed class RabbitMqTestHost : IAsyncDisposable
         RabbitMqQuery.Parse(metadata.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), Credentials);
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
-}
-
-/// <summary>Keeps every formatted log line and exception text, to check what reaches logs.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}[{eventId.Id}] {formatter(state, exception)} {exception}");
-    }
 }

@@ -1,44 +1,61 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Scaler.FrontDoors.Keda;
+using Scaler.Signals.InferenceServer;
 using Scaler.Signals.RabbitMq;
+using Scaler.Tests.Triggers;
+using Scaler.Triggers;
 using Xunit;
 
-namespace Scaler.Tests.FrontDoors.Keda;
+namespace Scaler.Tests.Triggers;
 
 /// <summary>
-/// The trigger keys are the user's API: the README's table and docs/keda-metadata.md's tables list every key
-/// the parser knows, the same way, and a default written as a literal is what the parser does without the key.
+/// The trigger keys are the user's API: the README's table and docs/keda-metadata.md's tables are the keys the
+/// registered sources and the parser declare (<see cref="TriggerKeyTable"/>), and a default written as a literal
+/// is what the parser does without the key.
 /// </summary>
-public sealed partial class TriggerMetadataDocsTests
+public sealed partial class TriggerKeyDocsTests
 {
     private static readonly ScaledObjectKey Workload = new("ml", "llama");
 
-    [Fact]
-    public void Readme_KeyTable_SameRowsAsTheDocsForEveryKey()
+    [Theory]
+    // The README's one table.
+    [InlineData("README.md")]
+    // The docs' table per section.
+    [InlineData("docs/keda-metadata.md")]
+    public void KeyTables_SameAsTheRegisteredKeys(string relativePath)
     {
-        var docs = KeyRows("docs/keda-metadata.md");
-        var readme = KeyRows("README.md");
-
-        Assert.Equal(TriggerMetadataKeys.All.Keys.Order(StringComparer.Ordinal), docs.Keys.Order(StringComparer.Ordinal));
-        foreach (var (key, row) in docs)
+        var path = Path.Combine(RepositoryRoot(), relativePath);
+        var text = File.ReadAllText(path);
+        var blocks = TriggerKeyTable.Blocks(relativePath, TestTriggers.Keys).ToList();
+        if (Environment.GetEnvironmentVariable("SCALER_WRITE_DOCS") == "1")
         {
-            // Key, type, default and example; the docs add the meaning.
-            Assert.True(readme.TryGetValue(key, out var inReadme), $"README.md has no row for {key}");
-            Assert.Equal(row[..4], inReadme[..4]);
+            File.WriteAllText(path, text = TriggerKeyTable.Rewrite(text, blocks));
         }
 
-        Assert.Equal(docs.Count, readme.Count);
+        foreach (var (marker, table) in blocks)
+        {
+            var (start, end) = TriggerKeyTable.Find(text, marker);
+            Assert.True(table == text[start..end], $"{relativePath}: the table at '{marker}' is not the registered keys; run the test with SCALER_WRITE_DOCS=1 to rewrite it. Expected:\n{table}");
+        }
+    }
+
+    [Fact]
+    public void Catalog_EveryKeyOnce_AndEverySourceKeyDocumented()
+    {
+        var keys = TestTriggers.Keys.All;
+
+        Assert.Equal(keys.Count, keys.Select(k => k.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(keys, key => Assert.False(string.IsNullOrWhiteSpace(key.Meaning) || string.IsNullOrWhiteSpace(key.Form) || string.IsNullOrWhiteSpace(key.Example), key.Name));
     }
 
     [Fact]
     public void Docs_LiteralDefaults_SameAsLeavingTheKeyOut()
     {
         var checkedKeys = new List<string>();
-        foreach (var (key, row) in KeyRows("docs/keda-metadata.md"))
+        foreach (var (key, documented) in TestTriggers.Keys.All.Select(k => (k.Name, k.Default)))
         {
             // Only defaults written as one literal (`5`, `15m`); "the server's", "off" or "–" say there is none to write.
-            var literal = LiteralDefault().Match(row[2]);
+            var literal = LiteralDefault().Match(documented);
             if (!literal.Success)
             {
                 continue;
@@ -63,7 +80,7 @@ public sealed partial class TriggerMetadataDocsTests
     private static (string Key, string Value)[] BaselineFor(string key) => key switch
     {
         // Pod-scraped pending requests (metricsPath applies only to them); 0 replicas is refused for them.
-        TriggerMetadataKeys.MetricsPath => [("server", "vllm"), ("minReplicas", "1")],
+        InferenceServerTriggerKeys.MetricsPath => [("server", "vllm"), ("minReplicas", "1")],
         _ =>
         [
             ("prometheusAddress", "http://prometheus.monitoring:9090"),
@@ -74,36 +91,14 @@ public sealed partial class TriggerMetadataDocsTests
         ],
     };
 
-    private static string Describe(TriggerSpec spec) =>
-        JsonSerializer.Serialize(new { spec.Policy, Signals = spec.Signals.Select(s => new { s.Spec, Query = s.Query.Key }) });
+    private static string Describe(Trigger spec) =>
+        JsonSerializer.Serialize(new { spec.Policy, Signals = TestTriggers.Signals(spec).Select(s => new { s.Spec, Query = s.Query.Key }) });
 
-    private static TriggerSpec Parse((string Key, string Value)[] pairs)
+    private static Trigger Parse((string Key, string Value)[] pairs)
     {
         var metadata = pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        Assert.True(TriggerMetadata.TryParse(Workload, metadata, new RabbitMqCredentialsOptions(), out var spec, out var errors), string.Join("; ", errors));
+        Assert.True(TestTriggers.TryParse(Workload, metadata, new RabbitMqCredentialsOptions(), out var spec, out var errors), string.Join("; ", errors));
         return spec!;
-    }
-
-    /// <summary>Rows of the Markdown tables whose first cell is a `key`: key to cells (an escaped \| stays in its cell).</summary>
-    private static Dictionary<string, string[]> KeyRows(string relativePath)
-    {
-        var rows = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines(Path.Combine(RepositoryRoot(), relativePath)))
-        {
-            if (!line.StartsWith("| `", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var cells = CellSeparator().Split(line.Trim()[1..^1]).Select(c => c.Trim()).ToArray();
-            var key = cells[0].Trim('`');
-            if (TriggerMetadataKeys.All.ContainsKey(key) || KeyName().IsMatch(key))
-            {
-                Assert.True(rows.TryAdd(key, cells), $"{relativePath}: {key} has two rows");
-            }
-        }
-
-        return rows;
     }
 
     private static string RepositoryRoot()
@@ -119,12 +114,6 @@ public sealed partial class TriggerMetadataDocsTests
         throw new InvalidOperationException($"Scaler.sln not found above {AppContext.BaseDirectory}: the docs are read from the source tree.");
     }
 
-    [GeneratedRegex(@"(?<!\\)\|")]
-    private static partial Regex CellSeparator();
-
     [GeneratedRegex("^`([^`]+)`$")]
     private static partial Regex LiteralDefault();
-
-    [GeneratedRegex("^[a-z][A-Za-z]+$")]
-    private static partial Regex KeyName();
 }

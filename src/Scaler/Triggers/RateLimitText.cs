@@ -1,9 +1,8 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using Scaler.Decisions;
 using Scaler.Durations;
 
-namespace Scaler.FrontDoors.Keda;
+namespace Scaler.Triggers;
 
 /// <summary>
 /// Rate limits as trigger metadata writes them: <c>&lt;pods&gt;/&lt;duration&gt;</c> (<c>2/60s</c>: at most 2
@@ -11,25 +10,25 @@ namespace Scaler.FrontDoors.Keda;
 /// allowing the biggest change wins, as HPA <c>selectPolicy: Max</c>), or <c>none</c> (no limit), or
 /// <c>disabled</c> (never scale in this direction).
 /// </summary>
-internal static class MetadataRateLimits
+internal static class RateLimitText
 {
     /// <summary>The longest period the HPA accepts for a policy (1800 s).</summary>
     public static readonly TimeSpan MaxPeriod = TimeSpan.FromMinutes(30);
 
     /// <summary>Parses the text; on failure <paramref name="problem"/> says what is wrong (without repeating the text).</summary>
-    public static bool TryParse(string text, out ParsedRateLimits limits, out string? problem)
+    public static bool TryParse(string text, out RateLimits limits, out string? problem)
     {
         limits = default;
         problem = null;
         if (string.Equals(text, "none", StringComparison.OrdinalIgnoreCase))
         {
-            limits = new ParsedRateLimits([], SelectPolicy.Max);
+            limits = new RateLimits([], SelectPolicy.Max);
             return true;
         }
 
         if (string.Equals(text, "disabled", StringComparison.OrdinalIgnoreCase))
         {
-            limits = new ParsedRateLimits([], SelectPolicy.Disabled);
+            limits = new RateLimits([], SelectPolicy.Disabled);
             return true;
         }
 
@@ -71,10 +70,7 @@ internal static class MetadataRateLimits
             parsed.Add(new RateLimit(kind, value, period));
         }
 
-        limits = new ParsedRateLimits([.. parsed], SelectPolicy.Max);
+        limits = new RateLimits([.. parsed], SelectPolicy.Max);
         return true;
     }
 }
-
-/// <summary>Parsed rate limits of one direction.</summary>
-internal readonly record struct ParsedRateLimits(ImmutableArray<RateLimit> Limits, SelectPolicy Select);

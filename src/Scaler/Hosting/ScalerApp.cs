@@ -1,0 +1,27 @@
+using Scaler.FrontDoors.Keda;
+using Scaler.Signals;
+
+namespace Scaler.Hosting;
+
+/// <summary>The Scaler's composition, once: Program calls it, and so do the tests and benchmarks that host the Scaler.</summary>
+internal static class ScalerApp
+{
+    /// <summary>The host (Kestrel's ports and TLS), the signal sources, and the KEDA front door.</summary>
+    public static WebApplicationBuilder AddScaler(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddScalerHost();
+        builder.Services.AddSignalSources();
+        builder.Services.AddKedaFrontDoor();
+        return builder;
+    }
+
+    /// <summary>Health, readiness and metrics, then the KEDA front door's gRPC services and decision pages.</summary>
+    public static WebApplication MapScaler(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapScalerEndpoints();
+        app.MapKedaFrontDoor();
+        return app;
+    }
+}
