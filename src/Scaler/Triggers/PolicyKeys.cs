@@ -50,11 +50,17 @@ internal static class PolicyKeys
         return staleAfter;
     }
 
-    /// <summary>The policy: <paramref name="signals"/> in order, the policy keys, and the saturation mode a source set.</summary>
-    public static ScalingPolicy Read(TriggerMetadataReader metadata, ImmutableArray<SignalSpec> signals, SaturationMode? saturation)
+    /// <summary>
+    /// The policy: <paramref name="signals"/> in order, the policy keys, the saturation mode and capacity sizing a
+    /// source set. With capacity sizing the scaling rules default to Kubernetes' own (up 4 pods or 100% per
+    /// 15 s behind the warming gate, down after 300 s): the requirement already counts warming replicas.
+    /// </summary>
+    public static ScalingPolicy Read(TriggerMetadataReader metadata, ImmutableArray<SignalSpec> signals, SaturationMode? saturation, Decisions.Capacity.CapacityPolicy? capacity = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        var defaults = ScalingPolicy.Defaults;
+        var defaults = capacity is null
+            ? ScalingPolicy.Defaults
+            : ScalingPolicy.Defaults with { ScaleUp = ScalingRules.KubernetesUp, ScaleDown = ScalingRules.KubernetesDown };
         var minReplicas = metadata.Whole(MinReplicas, 0);
         var maxReplicas = metadata.Whole(MaxReplicas, 1);
         var idleReplicas = metadata.Whole(IdleReplicas, 0);
@@ -71,6 +77,7 @@ internal static class PolicyKeys
             ScaleUp = Rules(metadata, ScaleUpStabilization, ScaleUpLimit, defaults.ScaleUp),
             ScaleDown = Rules(metadata, ScaleDownStabilization, ScaleDownLimit, defaults.ScaleDown),
             Saturation = saturation ?? defaults.Saturation,
+            Capacity = capacity,
         };
     }
 

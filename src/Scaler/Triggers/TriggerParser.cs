@@ -65,7 +65,7 @@ internal sealed class TriggerParser
                 $"{string.Join(", ", _sources.SelectMany(s => s.SwitchKeys))}: at least one signal is required: {JoinOr(_sources.Select(s => s.Example))}");
         }
 
-        var policy = PolicyKeys.Read(reader, [.. builder.Signals.Select(s => s.Spec with { StalenessLimit = staleAfter })], builder.Saturation);
+        var policy = PolicyKeys.Read(reader, [.. builder.Signals.Select(s => s.Spec with { StalenessLimit = staleAfter })], builder.Saturation, builder.Capacity);
         RefuseZeroWithPodDemandOnly(reader, policy, builder, on);
         PolicyKeys.Validate(reader, policy, builder.Signals);
 
@@ -74,7 +74,13 @@ internal sealed class TriggerParser
         if (errors.Count == 0)
         {
             var queries = builder.Signals.ToDictionary(s => s.Spec.Name, s => s.Query, StringComparer.Ordinal);
-            trigger = new Trigger(scaledObject, policy, queries, MetricNames.For(scaledObject, builder.Signals.Select(s => s.Identity)))
+            foreach (var (name, query) in builder.Inputs)
+            {
+                queries[name] = query;
+            }
+
+            var identities = builder.Signals.Select(s => s.Identity).Concat(builder.CapacityIdentity is { } capacity ? [capacity] : []);
+            trigger = new Trigger(scaledObject, policy, queries, MetricNames.For(scaledObject, identities))
             {
                 Workload = queries.Values.Select(q => q.Pods).FirstOrDefault(p => p is not null) ?? new(scaledObject.Namespace, scaledObject.Name),
             };
@@ -148,6 +154,12 @@ internal sealed class TriggerParser
     {
         var demand = builder.Signals.Where(s => s.Spec.Role == SignalRole.Demand).ToList();
         var fromPods = demand.Where(s => s.Query.Pods is not null).Select(s => s.Spec.Name).ToList();
+        if (builder.Capacity is not null && builder.Inputs.Any(i => i.Query.Pods is not null))
+        {
+            // Capacity sizing is demand too, and its work signals are read from the pods.
+            fromPods.Add(Decisions.Capacity.CapacitySizing.SignalName);
+        }
+
         var elsewhere = demand.Exists(s => s.Query.Pods is null) || on.Exists(s => !s.ReadsPods && !demand.Exists(d => d.Source == s));
         if (policy.MinReplicas != 0 || reader.Failed(PolicyKeys.MinReplicas) || fromPods.Count == 0 || elsewhere)
         {

@@ -72,7 +72,8 @@ public sealed partial class TriggerKeyDocsTests
 
         // The policy keys and the per-signal targets all have literal defaults: a table edit that drops them fails here.
         Assert.Superset(
-            new HashSet<string>(["minReplicas", "maxReplicas", "idleReplicas", "scaleToZeroAfter", "scaleUpLimit", "scaleDownLimit", "scaleUpStabilization", "scaleDownStabilization", "staleAfter", "pendingRequestsTarget", "queueLengthTarget", "metricsPath", "gpuMode"], StringComparer.Ordinal),
+            new HashSet<string>(["minReplicas", "maxReplicas", "idleReplicas", "scaleToZeroAfter", "scaleUpLimit", "scaleDownLimit", "scaleUpStabilization", "scaleDownStabilization", "staleAfter", "pendingRequestsTarget", "queueLengthTarget", "metricsPath", "gpuMode",
+                "sloTimeToFirstToken", "sloPercentile", "burstCoverage", "maxNumSeqs", "maxBatchedTokens"], StringComparer.Ordinal),
             new HashSet<string>(checkedKeys, StringComparer.Ordinal));
     }
 
@@ -81,6 +82,10 @@ public sealed partial class TriggerKeyDocsTests
     {
         // Pod-scraped pending requests (metricsPath applies only to them); 0 replicas is refused for them.
         InferenceServerTriggerKeys.MetricsPath => [("server", "vllm"), ("minReplicas", "1")],
+
+        // Capacity sizing (vLLM's default): its objective, burst coverage and server limits.
+        InferenceServerTriggerKeys.SloTimeToFirstToken or InferenceServerTriggerKeys.SloPercentile or InferenceServerTriggerKeys.BurstCoverage
+            or InferenceServerTriggerKeys.MaxNumSeqs or InferenceServerTriggerKeys.MaxBatchedTokens => [("server", "vllm"), ("minReplicas", "1")],
         _ =>
         [
             ("prometheusAddress", "http://prometheus.monitoring:9090"),

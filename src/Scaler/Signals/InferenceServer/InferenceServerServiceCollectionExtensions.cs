@@ -8,7 +8,8 @@ namespace Scaler.Signals.InferenceServer;
 internal static class InferenceServerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="InferenceQueueSource"/> as <see cref="ISignalSource{InferenceQueueQuery}"/>, its
+    /// Registers <see cref="InferenceQueueSource"/> as <see cref="ISignalSource{InferenceQueueQuery}"/> and
+    /// <see cref="WorkSource"/> as <see cref="ISignalSource{WorkQuery}"/>, its
     /// options (section <c>Signals:InferenceServer</c>, validated at start) and the shared scraper. Needs an
     /// <c>IWorkloadPods</c> registered by the Kubernetes part.
     /// </summary>
@@ -25,6 +26,7 @@ internal static class InferenceServerServiceCollectionExtensions
         // Read through the shared cache and resilience pipeline; pod scrapes refresh every 2 s.
         return services
             .AddSignalSource<InferenceQueueQuery, InferenceQueueSource>(InferenceQueueQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2))
+            .AddSignalSource<WorkQuery, WorkSource>(WorkQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2))
             .AddTriggerKeys<InferenceServerTriggerKeys>();
     }
 }

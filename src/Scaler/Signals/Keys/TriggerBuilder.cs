@@ -1,4 +1,5 @@
 using Scaler.Decisions;
+using Scaler.Decisions.Capacity;
 using Scaler.Signals.Kubernetes;
 
 namespace Scaler.Signals.Keys;
@@ -12,6 +13,7 @@ namespace Scaler.Signals.Keys;
 internal sealed class TriggerBuilder(WorkloadRef workload)
 {
     private readonly List<ParsedSignal> _signals = [];
+    private readonly List<(string Name, SignalQuery Query)> _inputs = [];
     private readonly List<(ITriggerKeys First, ITriggerKeys Second, string Signal)> _conflicts = [];
 
     /// <summary>The workload whose pods the pod-reading sources read.</summary>
@@ -19,6 +21,23 @@ internal sealed class TriggerBuilder(WorkloadRef workload)
 
     /// <summary>How saturation signals take part; null leaves the policy's default.</summary>
     public SaturationMode? Saturation { get; set; }
+
+    /// <summary>Capacity sizing to a latency objective, as the source that reads the work signals sets it; null when off.</summary>
+    public CapacityPolicy? Capacity { get; set; }
+
+    /// <summary>What capacity sizing is fed, as its source declared it (<see cref="CapacityIdentity"/> names it in the metric name).</summary>
+    public string? CapacityIdentity { get; set; }
+
+    /// <summary>Readings the engine takes by name outside the signals (capacity sizing's inputs): name and query.</summary>
+    public IReadOnlyList<(string Name, SignalQuery Query)> Inputs => _inputs;
+
+    /// <summary>Adds one reading the engine takes by name without a signal of its own.</summary>
+    public void AddInput(string name, SignalQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(query);
+        _inputs.Add((name, query));
+    }
 
     /// <summary>The source whose keys are being parsed (set by the parser).</summary>
     internal ITriggerKeys? Source { get; set; }

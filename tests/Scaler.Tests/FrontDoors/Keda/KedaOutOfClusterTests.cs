@@ -41,7 +41,7 @@ public sealed class KedaOutOfClusterTests : IAsyncLifetime, IDisposable
         var error = await Assert.ThrowsAsync<RpcException>(async () => await _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = scaledObject }));
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.Contains("pending-requests unknown", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("capacity unknown", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("not running in a cluster (test)", error.Status.Detail, StringComparison.Ordinal);
     }
 

@@ -72,12 +72,14 @@ public class TriggerMetadataMalformedTests
     // An exponent.
     [InlineData("pendingRequestsTarget", "got '1e3'", new[] { "pendingRequestsTarget", "1e3" })]
     // Negative activation.
-    [InlineData("activationPendingRequests", "0 or more", new[] { "activationPendingRequests", "-1" })]
+    [InlineData("activationPendingRequests", "0 or more", new[] { "sizing", "pending", "activationPendingRequests", "-1" })]
+    // An activation threshold belongs to the pending mode (capacity sizing is active while work arrives).
+    [InlineData("activationPendingRequests", "only used with sizing: pending", new[] { "activationPendingRequests", "2" })]
     // A pending target with no pending-requests signal.
     [InlineData("pendingRequestsTarget", "only used with pending requests", new[] { "server", Absent, "gpuUtilizationTarget", "70", "pendingRequestsTarget", "5" })]
     // ---- pending requests from Prometheus
     // Both places at once.
-    [InlineData("server, prometheusAddress", "from one place", new[] { "prometheusAddress", "http://prom:9090", "pendingRequestsQuery", "sum(x)" })]
+    [InlineData("server, prometheusAddress", "from one place", new[] { "sizing", "pending", "prometheusAddress", "http://prom:9090", "pendingRequestsQuery", "sum(x)" })]
     // An address without a query.
     [InlineData("pendingRequestsQuery", "required with prometheusAddress", new[] { "server", Absent, "prometheusAddress", "http://prom:9090" })]
     // A query without an address.

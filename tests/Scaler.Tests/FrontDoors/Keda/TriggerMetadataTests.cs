@@ -17,9 +17,77 @@ public partial class TriggerMetadataTests
     private static readonly ScaledObjectKey Llama = new("ml", "llama");
 
     [Fact]
-    public void TryParse_ServerOnly_PendingRequestsFromPodsWithDefaults()
+    public void TryParse_ServerOnly_CapacitySizingFromTheWorkCountersWithDefaults()
     {
         var spec = Parse(("server", "vllm"), ("minReplicas", "1"));
+
+        // vLLM exposes token counters: capacity sizing is the default, its inputs the work figures.
+        Assert.Empty(TestTriggers.Signals(spec));
+        Assert.Equal(new Scaler.Decisions.Capacity.CapacityPolicy().TimeToFirstToken, spec.Policy.Capacity!.TimeToFirstToken);
+        Assert.Equal(99, spec.Policy.Capacity.Percentile);
+        Assert.Equal(ScalingRules.KubernetesUp, spec.Policy.ScaleUp);
+        Assert.Equal(ScalingRules.KubernetesDown, spec.Policy.ScaleDown);
+        var inputs = spec.Queries.Values.OfType<WorkQuery>().ToList();
+        Assert.Equal(Enum.GetValues<WorkMetric>(), inputs.Select(q => q.Metric).Order());
+        Assert.All(inputs, q => Assert.Equal((new WorkloadRef("ml", "llama"), InferenceServerKind.Vllm, 8000), (q.Workload, q.Server, q.Port)));
+        Assert.Equal(new Scaler.Decisions.Capacity.WorkSignalNames().All.Order(StringComparer.Ordinal), spec.Queries.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    // the objective, its percentile and the burst knob
+    [InlineData("sloTimeToFirstToken", "1500ms", "TimeToFirstToken=00:00:01.5000000")]
+    [InlineData("sloPercentile", "95", "Percentile=95")]
+    [InlineData("burstCoverage", "0", "BurstCoverage=0")]
+    // the profile's starting point and the server's limits
+    [InlineData("prefillTokensPerSecond", "4000", "TokenSeconds=0.00025")]
+    [InlineData("stepTime", "40ms", "StepSeconds=0.04")]
+    [InlineData("kvCacheTokens", "32768", "KvCacheTokens=32768")]
+    [InlineData("maxNumSeqs", "128", "MaxSequences=128")]
+    [InlineData("maxBatchedTokens", "8192", "MaxBatchedTokens=8192")]
+    public void TryParse_CapacityKey_SetsTheField(string key, string value, string expected)
+    {
+        var capacity = Parse(("server", "vllm"), ("minReplicas", "1"), (key, value)).Policy.Capacity!;
+
+        var field = expected[..expected.IndexOf('=', StringComparison.Ordinal)];
+        var actual = field switch
+        {
+            "TimeToFirstToken" => capacity.TimeToFirstToken.ToString(),
+            "Percentile" => capacity.Percentile.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "BurstCoverage" => capacity.BurstCoverage.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "TokenSeconds" => capacity.Profile.TokenSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "StepSeconds" => capacity.Profile.StepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "KvCacheTokens" => capacity.Profile.KvCacheTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "MaxSequences" => capacity.Profile.MaxSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => capacity.Profile.MaxBatchedTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        Assert.Equal(expected, $"{field}={actual}");
+    }
+
+    [Theory]
+    // Triton exposes no token counters
+    [InlineData(new[] { "server", "triton", "sizing", "capacity" }, "sizing: capacity needs the token counters of vllm or tgi (server: triton has none); use pending")]
+    // a per-replica target belongs to the pending mode
+    [InlineData(new[] { "server", "vllm", "sizing", "capacity", "pendingRequestsTarget", "5" }, "pendingRequestsTarget: only used with sizing: pending")]
+    // an objective without capacity sizing does nothing
+    [InlineData(new[] { "server", "vllm", "sizing", "pending", "sloTimeToFirstToken", "2s" }, "sloTimeToFirstToken: only used with sizing: capacity (vLLM or TGI)")]
+    // the mode's name
+    [InlineData(new[] { "server", "vllm", "sizing", "fast" }, "sizing: expected capacity or pending, got 'fast'")]
+    // the objective's percentile
+    [InlineData(new[] { "server", "vllm", "sloPercentile", "100" }, "sloPercentile: expected a number from 50 to 99.99 such as 99, got '100'")]
+    [InlineData(new[] { "server", "vllm", "sloTimeToFirstToken", "0s" }, "sloTimeToFirstToken: expected a positive duration such as 2s or 1500ms, got '0s'")]
+    public void TryParse_CapacityMisuse_ErrorNamesTheKey(string[] pairs, string expected)
+    {
+        var metadata = Enumerable.Range(0, pairs.Length / 2).ToDictionary(i => pairs[2 * i], i => pairs[(2 * i) + 1], StringComparer.Ordinal);
+        metadata["minReplicas"] = "1";
+
+        Assert.False(TestTriggers.TryParse(Llama, metadata, new RabbitMqCredentialsOptions(), out _, out var errors));
+        Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryParse_ServerWithPendingSizing_PendingRequestsFromPodsWithDefaults()
+    {
+        var spec = Parse(("server", "vllm"), ("sizing", "pending"), ("minReplicas", "1"));
 
         var signal = Assert.Single(TestTriggers.Signals(spec));
         Assert.Equal(new SignalSpec("pending-requests", SignalKind.Total, SignalRole.Demand, 5), signal.Spec);
@@ -32,6 +100,7 @@ public partial class TriggerMetadataTests
         Assert.Equal(ScalingPolicy.Defaults with { Signals = spec.Policy.Signals, MinReplicas = 1 }, spec.Policy);
         Assert.Equal(new[] { signal.Spec }, spec.Policy.Signals.ToArray());
         Assert.Equal(Llama, spec.ScaledObject);
+        Assert.Null(spec.Policy.Capacity);
     }
 
     [Fact]
@@ -177,7 +246,7 @@ public partial class TriggerMetadataTests
     [InlineData("maxReplicas", " 4 ", "MaxReplicas=4")]
     public void TryParse_PolicyKey_SetsTheField(string key, string value, string expected)
     {
-        var policy = Parse(("server", "vllm"), ("minReplicas", "1"), ("gpuUtilizationTarget", "70"), (key, value)).Policy;
+        var policy = Parse(("server", "vllm"), ("sizing", "pending"), ("minReplicas", "1"), ("gpuUtilizationTarget", "70"), (key, value)).Policy;
 
         var field = expected[..expected.IndexOf('=', StringComparison.Ordinal)];
         string actual = field switch
@@ -232,7 +301,7 @@ public partial class TriggerMetadataTests
     {
         var spec = Parse(("server", "vllm"), ("minReplicas", "1"), ("scalerAddress", "x:9090"), ("enableTLS", "true"), ("unsafeSsl", "false"), ("team", "inference"), ("owner", "ml-platform"));
 
-        Assert.Single(TestTriggers.Signals(spec));
+        Assert.NotNull(spec.Policy.Capacity);
     }
 
     [Fact]

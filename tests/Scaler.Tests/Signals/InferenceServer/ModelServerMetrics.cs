@@ -33,6 +33,41 @@ internal static class ModelServerMetrics
 
         """);
 
+    /// <summary>vLLM with its work counters: finished requests by reason, token counters, the inter-token latency histogram.</summary>
+    public static string VllmWork(double finished, double prompt, double generated, double running, double waiting, double? kv, double itlSeconds, double itlCount)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var kvLines = kv is { } use
+            ? $"# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.\n# TYPE vllm:kv_cache_usage_perc gauge\nvllm:kv_cache_usage_perc{{engine=\"0\",model_name=\"{Llama}\"}} {use.ToString(c)}\n"
+            : "";
+        return string.Create(c, $$"""
+            # HELP vllm:num_requests_running Number of requests in model execution batches.
+            # TYPE vllm:num_requests_running gauge
+            vllm:num_requests_running{engine="0",model_name="{{Llama}}"} {{running:0.0}}
+            # HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+            # TYPE vllm:num_requests_waiting gauge
+            vllm:num_requests_waiting{engine="0",model_name="{{Llama}}"} {{waiting:0.0}}
+            {{kvLines}}# HELP vllm:request_success_total Count of successfully processed requests.
+            # TYPE vllm:request_success_total counter
+            vllm:request_success_total{engine="0",finished_reason="stop",model_name="{{Llama}}"} {{finished * 0.75}}
+            vllm:request_success_total{engine="0",finished_reason="length",model_name="{{Llama}}"} {{finished * 0.25}}
+            vllm:request_success_total{engine="0",finished_reason="abort",model_name="{{Llama}}"} 0.0
+            # HELP vllm:prompt_tokens_total Number of prefill tokens processed.
+            # TYPE vllm:prompt_tokens_total counter
+            vllm:prompt_tokens_total{engine="0",model_name="{{Llama}}"} {{prompt:0.0}}
+            # HELP vllm:generation_tokens_total Number of generation tokens processed.
+            # TYPE vllm:generation_tokens_total counter
+            vllm:generation_tokens_total{engine="0",model_name="{{Llama}}"} {{generated:0.0}}
+            # HELP vllm:inter_token_latency_seconds Histogram of inter-token latency in seconds.
+            # TYPE vllm:inter_token_latency_seconds histogram
+            vllm:inter_token_latency_seconds_sum{engine="0",model_name="{{Llama}}"} {{itlSeconds}}
+            vllm:inter_token_latency_seconds_bucket{engine="0",le="0.01",model_name="{{Llama}}"} 0.0
+            vllm:inter_token_latency_seconds_bucket{engine="0",le="+Inf",model_name="{{Llama}}"} {{itlCount:0.0}}
+            vllm:inter_token_latency_seconds_count{engine="0",model_name="{{Llama}}"} {{itlCount:0.0}}
+
+            """);
+    }
+
     public static string Triton(int llama, int embedder) => string.Create(CultureInfo.InvariantCulture, $$"""
         # HELP nv_inference_request_success Number of successful inference requests, all batch sizes
         # TYPE nv_inference_request_success counter
