@@ -53,4 +53,24 @@ public sealed class SchemaValidationTests
         Assert.Equal("invalid", verdict.Result);
         Assert.Contains(verdict.Errors, e => e.Contains("minReplicaCount", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [MemberData(nameof(Kustomizations))]
+    public void Render_BuiltInKinds_HaveNoFieldTheKindLacks(string directory)
+    {
+        var builtIn = Kustomize.Render(directory).Objects.Where(o => StrictFields.ModelFor(o) is not null).ToList();
+
+        Assert.All(builtIn, o => Assert.True(StrictFields.Check(o) is null, $"{directory}: {o.Text("kind")}/{o.Text("metadata.name")}: {StrictFields.Check(o)}"));
+    }
+
+    [Fact]
+    public void StrictFields_AMisspeltField_IsRefused()
+    {
+        var deployment = Manifests.Parse("typo", """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"spec":{"containers":[{"name":"c","image":"i","imagePullPolicyy":"Always"}]}}}}""").Objects.Single();
+        var correct = Manifests.Parse("ok", """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"spec":{"containers":[{"name":"c","image":"i","imagePullPolicy":"Always","ports":[{"name":"http","containerPort":80}],"resources":{"limits":{"memory":"64Mi"}}}]}}}}""").Objects.Single();
+
+        Assert.Contains("imagePullPolicyy", StrictFields.Check(deployment), StringComparison.Ordinal);
+        Assert.Null(StrictFields.Check(correct));
+        Assert.NotNull(StrictFields.ModelFor(deployment));
+    }
 }
