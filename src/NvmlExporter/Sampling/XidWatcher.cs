@@ -90,7 +90,7 @@ public sealed partial class XidWatcher : BackgroundService
         }
     }
 
-    private void RegisterNewGpus(Sampling.NvmlSnapshot snapshot, NvmlEventSet set)
+    private void RegisterNewGpus(NvmlSnapshot snapshot, NvmlEventSet set)
     {
         foreach (var gpu in snapshot.Gpus)
         {
@@ -100,7 +100,7 @@ public sealed partial class XidWatcher : BackgroundService
             }
 
             var handle = _nvml.GetDeviceHandleByIndex(gpu.Index);
-            if (!handle.TryGetValue(out var device) || _nvml.GetUuid(device).TryGetValue(out var uuid) is false || uuid != gpu.Uuid)
+            if (!handle.TryGetValue(out var device) || !_nvml.GetUuid(device).TryGetValue(out var uuid) || uuid != gpu.Uuid)
             {
                 continue; // Renumbered or gone since the snapshot: the next round sees the new state.
             }
