@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs what the tests drive for real
-# (a C compiler for the fake libnvidia-ml, Prometheus and promtool, a RabbitMQ broker, Node for the
-# independent KEDA client), then `dotnet test`.
+# (a C compiler for the fake libnvidia-ml, Prometheus and promtool (the exporter's scrapes, the alert rules'
+# unit tests, the dashboards' queries), a RabbitMQ broker, Node and npm for the independent KEDA client and
+# the Kubernetes/CRD schema validation of deploy/), then `dotnet test`.
 # Servers the tests start (Prometheus, RabbitMQ, the exporter) listen on loopback only and stop with the
 # tests; the package's own broker service is not started.
 set -euo pipefail
@@ -12,8 +13,8 @@ command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || command -v rabbitmq-server >/dev/null 2>&1 || need+=(rabbitmq-server)
-# The independent KEDA client (tests/Scaler.Tests/FrontDoors/Keda/node-client) runs on Node; the test
-# installs its pinned packages with npm ci.
+# The independent KEDA client (tests/Scaler.Tests/FrontDoors/Keda/node-client) and the schema validator
+# (tests/Deploy.Tests/Schemas) run on Node; the tests install their pinned packages with npm ci.
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if ((${#need[@]})); then

@@ -12,9 +12,11 @@ using NvmlExporter.Tests.FakeNvml;
 // The exporter's benchmark: /metrics latency, CPU per sample, resident memory and freshness, for
 // 8 GPUs and for 8 GPUs x 7 MIG instances, against the fake libnvidia-ml. Prints a Markdown table.
 // Usage: NvmlExporter.Bench --exporter NAME=PATH [--exporter NAME=PATH ...] [--scrapes 5000] [--idle 30]
+//        NvmlExporter.Bench --soak MINUTES --exporter NAME=PATH   (resident memory over a long run; Soak.cs)
 var exporters = new List<(string Name, string Path)>();
 var scrapes = 5000;
 var idleSeconds = 30;
+double? soakMinutes = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -29,10 +31,19 @@ for (var i = 0; i < args.Length; i++)
         case "--idle":
             idleSeconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--soak":
+            soakMinutes = double.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
             return 2;
     }
+}
+
+if (soakMinutes is { } minutes)
+{
+    await Soak.RunAsync(exporters.Single().Path, TimeSpan.FromMinutes(minutes));
+    return 0;
 }
 
 var scenarios = new (string Name, IReadOnlyList<FakeGpu> Gpus)[]
@@ -175,7 +186,7 @@ internal sealed partial class Exporter : IDisposable
 
     public Uri Address { get; }
 
-    public static async Task<Exporter> StartAsync(string path, string statePath)
+    public static async Task<Exporter> StartAsync(string path, string statePath, string[]? extra = null)
     {
         var dll = path.EndsWith(".dll", StringComparison.Ordinal);
         var info = new ProcessStartInfo(dll ? "dotnet" : path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -184,10 +195,13 @@ internal sealed partial class Exporter : IDisposable
             info.ArgumentList.Add(path);
         }
 
-        foreach (var arg in new[] { "--listen", "127.0.0.1:0", "--kubernetes", "false" })
+        foreach (var arg in extra ?? ["--kubernetes", "false"])
         {
             info.ArgumentList.Add(arg);
         }
+
+        info.ArgumentList.Add("--listen");
+        info.ArgumentList.Add("127.0.0.1:0");
 
         info.Environment["NVML_LIBRARY_PATH"] = FakeGpuFleet.LibraryPath;
         info.Environment["FAKE_NVML_STATE"] = statePath;

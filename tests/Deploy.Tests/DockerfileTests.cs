@@ -36,7 +36,8 @@ public sealed class DockerfileTests
         var binary = AssemblyName("src/NvmlExporter/NvmlExporter.csproj");
         var (publish, copied) = CopiedFrom(exporter);
 
-        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime-deps:", exporter.Image, StringComparison.Ordinal);
+        // The chiseled image made for NativeAOT apps.
+        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled-aot@", exporter.Image, StringComparison.Ordinal);
         Assert.EndsWith("/" + binary, copied, StringComparison.Ordinal);
         Assert.EndsWith("/" + binary, Entrypoint(exporter)[0], StringComparison.Ordinal);
         // NativeAOT publishes for a runtime identifier.
@@ -110,6 +111,30 @@ public sealed class DockerfileTests
             Assert.True(File.Exists(Repo.PathOf(path)) || Directory.Exists(Repo.PathOf(path)), $"COPY {source}: not in the repository");
             Assert.DoesNotContain(ignored, pattern => Ignores(pattern, path));
         });
+    }
+
+    [Fact]
+    public void BaseImages_EveryOnePinnedByDigest_WithItsTag()
+    {
+        var external = Stages.Where(s => !Stages.Any(other => other.Name == s.Image)).ToList();
+
+        Assert.Equal(3, external.Count);
+        Assert.All(external, stage => Assert.Matches(@"^mcr\.microsoft\.com/dotnet/[a-z-]+:10\.0-noble[a-z-]*@sha256:[0-9a-f]{64}$", stage.Image));
+        // The pinning script finds each of them.
+        Assert.Contains("imagetools inspect", Repo.ReadText("deploy/pin-base-images.sh"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // Docker's TARGETARCH for each platform of the multi-arch build, and the .NET runtime identifier it needs.
+    [InlineData("amd64", "linux-x64")]
+    [InlineData("arm64", "linux-arm64")]
+    public void Build_TargetArchitecture_SelectsTheRuntimeIdentifier(string targetArch, string rid)
+    {
+        var build = StageNamed("build");
+
+        Assert.Contains("TARGETARCH", build.All("ARG"));
+        Assert.Contains(build.All("RUN"), r => r.Contains($"{targetArch}) echo {rid} ;;", StringComparison.Ordinal));
+        Assert.Contains(StageNamed("publish-exporter").All("RUN"), r => r.Contains("-r \"$(cat /rid)\"", StringComparison.Ordinal));
     }
 
     /// <summary>The .dockerignore rules this repository uses: a path or its parent, or <c>**/name</c> at any depth.</summary>

@@ -25,4 +25,19 @@ public sealed class ExporterOptions
 
     /// <summary>The <c>Hostname</c> label. Default <c>NODE_NAME</c>, else the machine name. Setting: <c>NODE_NAME</c>.</summary>
     public string Hostname { get; set; } = Environment.MachineName;
+
+    /// <summary>
+    /// The name of the node label on the <c>DCGM_FI_*</c> series: <c>Hostname</c> as dcgm-exporter up to 4.8.2
+    /// (the default), or <c>hostname</c> as later versions. Setting: <c>--dcgm-hostname-label</c> /
+    /// <c>NVML_EXPORTER_DCGM_HOSTNAME_LABEL</c>.
+    /// </summary>
+    public string DcgmHostnameLabel { get; set; } = Metrics.MetricsRenderer.DcgmHostnameLabelDefault;
+
+    /// <summary>
+    /// How a device that several containers hold is published: <see cref="Metrics.PodSeries.PerPod"/> (the
+    /// default: one copy of each series per container) or <see cref="Metrics.PodSeries.Joined"/> (one series
+    /// per device, the containers joined with commas in <c>pod</c>, <c>namespace</c> and <c>container</c>, for
+    /// dashboards that sum). Setting: <c>--pod-series</c> / <c>NVML_EXPORTER_POD_SERIES</c> (<c>per-pod</c> or <c>joined</c>).
+    /// </summary>
+    public Metrics.PodSeries PodSeries { get; set; } = Metrics.PodSeries.PerPod;
 }

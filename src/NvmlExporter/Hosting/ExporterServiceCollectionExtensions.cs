@@ -18,9 +18,14 @@ public static class ExporterServiceCollectionExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INvml>(_ => new NvmlLibrary(options.LibraryPath));
-        services.TryAddSingleton(sp => new NvmlSampler(sp.GetRequiredService<INvml>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NvmlSampler>>()));
+        services.TryAddSingleton<XidStore>();
+        services.TryAddSingleton(sp => new NvmlSampler(
+            sp.GetRequiredService<INvml>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<NvmlSampler>>(),
+            xids: sp.GetRequiredService<XidStore>()));
         services.TryAddSingleton<SamplerHeartbeat>();
-        services.TryAddSingleton(_ => new MetricsRenderer(options.Hostname));
+        services.TryAddSingleton(_ => new MetricsRenderer(options.Hostname, options.DcgmHostnameLabel, options.PodSeries));
         services.TryAddSingleton<AttributionStore>();
         services.TryAddSingleton(sp => new MetricsDocument(
             sp.GetRequiredService<MetricsRenderer>(),
@@ -34,6 +39,11 @@ public static class ExporterServiceCollectionExtensions
             options.Interval,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SamplingService>>()));
+        services.AddHostedService(sp => new XidWatcher(
+            sp.GetRequiredService<INvml>(),
+            sp.GetRequiredService<MetricsDocument>(),
+            sp.GetRequiredService<XidStore>(),
+            sp.GetRequiredService<ILogger<XidWatcher>>()));
         return services;
     }
 }
@@ -42,7 +52,7 @@ public static class ExporterEndpointRouteBuilderExtensions
 {
     private const string ExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    /// <summary><c>/metrics</c>, <c>/healthz</c> (liveness) and <c>/readyz</c> (readiness).</summary>
+    /// <summary><c>/metrics</c>, <c>/healthz</c> (liveness), <c>/readyz</c> (readiness) and <c>/health</c> (dcgm-exporter's path, as liveness).</summary>
     public static WebApplication MapExporterEndpoints(this WebApplication app)
     {
         app.MapGet("/metrics", static context =>
@@ -55,6 +65,10 @@ public static class ExporterEndpointRouteBuilderExtensions
         // Liveness fails only when the sampling loop has stopped beating for long (a wedged driver
         // call): a restart is then the one remedy. NVML being down is not a reason to restart.
         app.MapGet("/healthz", static context => Health(context, live: true));
+
+        // dcgm-exporter's health path, which its charts probe for both liveness and readiness: answered
+        // like /healthz, so such a probe never restarts the pod because NVML is down.
+        app.MapGet("/health", static context => Health(context, live: true));
 
         // Readiness: the loop completed a cycle recently (NVML up or not: health metrics are served either way).
         app.MapGet("/readyz", static context => Health(context, live: false));

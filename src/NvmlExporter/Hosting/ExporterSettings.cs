@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using NvmlExporter.Metrics;
 
 namespace NvmlExporter.Hosting;
 
@@ -20,6 +21,8 @@ public sealed class ExporterSettings
         ("attribution-interval", "NVML_EXPORTER_ATTRIBUTION_INTERVAL"),
         ("library-path", "NVML_LIBRARY_PATH"),
         ("hostname", "NODE_NAME"),
+        ("dcgm-hostname-label", "NVML_EXPORTER_DCGM_HOSTNAME_LABEL"),
+        ("pod-series", "NVML_EXPORTER_POD_SERIES"),
     ];
 
     private ExporterSettings(ExporterOptions options, IReadOnlyList<string> errors)
@@ -146,6 +149,34 @@ public sealed class ExporterSettings
         if (Value("hostname", "NODE_NAME", out _) is { } hostname)
         {
             options.Hostname = hostname;
+        }
+
+        if (Value("dcgm-hostname-label", "NVML_EXPORTER_DCGM_HOSTNAME_LABEL", out source) is { } hostnameLabel)
+        {
+            if (hostnameLabel is MetricsRenderer.DcgmHostnameLabelDefault or MetricsRenderer.DcgmHostnameLabelLowercase)
+            {
+                options.DcgmHostnameLabel = hostnameLabel;
+            }
+            else
+            {
+                errors.Add(Invalid(source, hostnameLabel, "Hostname (dcgm-exporter 4.8.2 and earlier) or hostname (later versions)"));
+            }
+        }
+
+        if (Value("pod-series", "NVML_EXPORTER_POD_SERIES", out source) is { } podSeries)
+        {
+            switch (podSeries)
+            {
+                case "per-pod":
+                    options.PodSeries = PodSeries.PerPod;
+                    break;
+                case "joined":
+                    options.PodSeries = PodSeries.Joined;
+                    break;
+                default:
+                    errors.Add(Invalid(source, podSeries, "per-pod (a copy of a shared device's series per container) or joined (one series per device, the containers joined with commas)"));
+                    break;
+            }
         }
 
         return new ExporterSettings(options, errors);

@@ -56,6 +56,35 @@ public enum NvmlEccErrorType
     Uncorrected = 1,
 }
 
+/// <summary>Which ECC count: since the driver loaded, or over the board's lifetime (kept in the inforom).</summary>
+public enum NvmlEccCounter
+{
+    Volatile = 0,
+    Aggregate = 1,
+}
+
+public enum NvmlClock
+{
+    Sm = 1,
+    Memory = 2,
+}
+
+/// <summary>Why framebuffer pages were retired (boards before Ampere; later boards remap rows instead).</summary>
+public enum NvmlPageRetirementCause
+{
+    MultipleSingleBitErrors = 0,
+    DoubleBitError = 1,
+}
+
+/// <summary>Row remapping (Ampere and newer): rows remapped for correctable and uncorrectable errors, a remap waiting for the next reset, and whether one failed.</summary>
+public readonly record struct NvmlRemappedRows(uint Correctable, uint Uncorrectable, bool Pending, bool Failed);
+
+/// <summary>An event set (<c>nvmlEventSet_t</c>): opaque, freed with <see cref="INvml.FreeEventSet"/>.</summary>
+public readonly record struct NvmlEventSet(nint Handle);
+
+/// <summary>One XID event: the GPU's handle and the XID number (999 when NVML does not know it).</summary>
+public readonly record struct NvmlXidEvent(NvmlDevice Device, ulong Xid);
+
 /// <summary>
 /// The managed face of NVML. Everything outside <c>Interop/</c> sees this, never a P/Invoke.
 /// Implementations check every return code and turn non-success into an <see cref="NvmlError"/>
@@ -90,10 +119,38 @@ public interface INvml : IDisposable
 
     NvmlResult<uint> GetPowerUsageMilliwatts(NvmlDevice device);
 
-    NvmlResult<uint> GetSmClockMhz(NvmlDevice device);
+    NvmlResult<uint> GetClockMhz(NvmlDevice device, NvmlClock clock);
 
-    /// <summary>Volatile (since driver load) ECC error total.</summary>
-    NvmlResult<ulong> GetTotalEccErrors(NvmlDevice device, NvmlEccErrorType type);
+    /// <summary>ECC error total of one kind, volatile (since driver load) or aggregate (board lifetime).</summary>
+    NvmlResult<ulong> GetTotalEccErrors(NvmlDevice device, NvmlEccErrorType type, NvmlEccCounter counter);
+
+    /// <summary>Energy used since the driver loaded, in millijoules (Volta and newer).</summary>
+    NvmlResult<ulong> GetTotalEnergyMillijoules(NvmlDevice device);
+
+    NvmlResult<uint> GetEncoderUtilization(NvmlDevice device);
+
+    NvmlResult<uint> GetDecoderUtilization(NvmlDevice device);
+
+    NvmlResult<uint> GetPcieReplayCounter(NvmlDevice device);
+
+    /// <summary>Why the clocks are below their maximum now, as NVML's bitmask (formerly "throttle reasons").</summary>
+    NvmlResult<ulong> GetClocksEventReasons(NvmlDevice device);
+
+    NvmlResult<uint> GetRetiredPageCount(NvmlDevice device, NvmlPageRetirementCause cause);
+
+    NvmlResult<bool> GetRetiredPagesPending(NvmlDevice device);
+
+    NvmlResult<NvmlRemappedRows> GetRemappedRows(NvmlDevice device);
+
+    NvmlResult<NvmlEventSet> CreateEventSet();
+
+    /// <summary>Registers the XID critical error event (<c>nvmlEventTypeXidCriticalError</c>, 0x8) of a GPU (not a MIG device) on the set.</summary>
+    NvmlResult<bool> RegisterXidEvents(NvmlDevice device, NvmlEventSet events);
+
+    /// <summary>Blocks up to <paramref name="timeout"/> for the next event; TIMEOUT is the usual answer when nothing happened.</summary>
+    NvmlResult<NvmlXidEvent> WaitForXid(NvmlEventSet events, TimeSpan timeout);
+
+    void FreeEventSet(NvmlEventSet events);
 
     NvmlResult<bool> GetMigEnabled(NvmlDevice device);
 

@@ -75,6 +75,7 @@ public sealed unsafe class NvmlLibrary : INvml
 {
     private const int StringBufferSize = 96; // NVML_DEVICE_UUID_V2_BUFFER_SIZE, NVML_DEVICE_NAME_V2_BUFFER_SIZE
     private const int VersionBufferSize = 80; // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
+    private const ulong XidCriticalError = 0x8; // nvmlEventTypeXidCriticalError
 
     private readonly string? _path;
     private readonly ConcurrentDictionary<(string Function, NvmlReturn Code), NvmlError> _errors = new();
@@ -201,7 +202,7 @@ public sealed unsafe class NvmlLibrary : INvml
     public NvmlResult<uint> GetPowerUsageMilliwatts(NvmlDevice device) =>
         Read<uint>(device, Exports.GetPowerUsage, "nvmlDeviceGetPowerUsage", &NvmlNative.nvmlDeviceGetPowerUsage);
 
-    public NvmlResult<uint> GetSmClockMhz(NvmlDevice device)
+    public NvmlResult<uint> GetClockMhz(NvmlDevice device, NvmlClock clock)
     {
         if (!Exports.GetClockInfo)
         {
@@ -209,11 +210,11 @@ public sealed unsafe class NvmlLibrary : INvml
         }
 
         uint value;
-        var rc = NvmlNative.nvmlDeviceGetClockInfo(device.Handle, 1 /* NVML_CLOCK_SM */, &value);
+        var rc = NvmlNative.nvmlDeviceGetClockInfo(device.Handle, (int)clock, &value);
         return rc == NvmlReturn.SUCCESS ? value : Fail("nvmlDeviceGetClockInfo", rc);
     }
 
-    public NvmlResult<ulong> GetTotalEccErrors(NvmlDevice device, NvmlEccErrorType type)
+    public NvmlResult<ulong> GetTotalEccErrors(NvmlDevice device, NvmlEccErrorType type, NvmlEccCounter counter)
     {
         if (!Exports.GetTotalEccErrors)
         {
@@ -221,8 +222,106 @@ public sealed unsafe class NvmlLibrary : INvml
         }
 
         ulong value;
-        var rc = NvmlNative.nvmlDeviceGetTotalEccErrors(device.Handle, (int)type, 0 /* NVML_VOLATILE_ECC */, &value);
+        var rc = NvmlNative.nvmlDeviceGetTotalEccErrors(device.Handle, (int)type, (int)counter, &value);
         return rc == NvmlReturn.SUCCESS ? value : Fail("nvmlDeviceGetTotalEccErrors", rc);
+    }
+
+    public NvmlResult<ulong> GetTotalEnergyMillijoules(NvmlDevice device) =>
+        Read<ulong>(device, Exports.GetTotalEnergyConsumption, "nvmlDeviceGetTotalEnergyConsumption", &NvmlNative.nvmlDeviceGetTotalEnergyConsumption);
+
+    public NvmlResult<uint> GetEncoderUtilization(NvmlDevice device) =>
+        Codec(device, "nvmlDeviceGetEncoderUtilization", &NvmlNative.nvmlDeviceGetEncoderUtilization);
+
+    public NvmlResult<uint> GetDecoderUtilization(NvmlDevice device) =>
+        Codec(device, "nvmlDeviceGetDecoderUtilization", &NvmlNative.nvmlDeviceGetDecoderUtilization);
+
+    public NvmlResult<uint> GetPcieReplayCounter(NvmlDevice device) =>
+        Read<uint>(device, Exports.GetPcieReplayCounter, "nvmlDeviceGetPcieReplayCounter", &NvmlNative.nvmlDeviceGetPcieReplayCounter);
+
+    public NvmlResult<ulong> GetClocksEventReasons(NvmlDevice device) => Exports.GetClocksEventReasons
+        ? Read<ulong>(device, true, "nvmlDeviceGetCurrentClocksEventReasons", &NvmlNative.nvmlDeviceGetCurrentClocksEventReasons)
+        : Read<ulong>(device, Exports.GetClocksThrottleReasons, "nvmlDeviceGetCurrentClocksThrottleReasons", &NvmlNative.nvmlDeviceGetCurrentClocksThrottleReasons);
+
+    public NvmlResult<uint> GetRetiredPageCount(NvmlDevice device, NvmlPageRetirementCause cause)
+    {
+        if (!Exports.GetRetiredPages)
+        {
+            return Missing("nvmlDeviceGetRetiredPages");
+        }
+
+        // A zero-sized buffer asks for the count: SUCCESS when there are none, INSUFFICIENT_SIZE with the count otherwise.
+        uint count = 0;
+        var rc = NvmlNative.nvmlDeviceGetRetiredPages(device.Handle, (int)cause, &count, null);
+        return rc is NvmlReturn.SUCCESS or NvmlReturn.ERROR_INSUFFICIENT_SIZE ? count : Fail("nvmlDeviceGetRetiredPages", rc);
+    }
+
+    public NvmlResult<bool> GetRetiredPagesPending(NvmlDevice device)
+    {
+        if (!Exports.GetRetiredPages)
+        {
+            return Missing("nvmlDeviceGetRetiredPagesPendingStatus");
+        }
+
+        int pending;
+        var rc = NvmlNative.nvmlDeviceGetRetiredPagesPendingStatus(device.Handle, &pending);
+        return rc == NvmlReturn.SUCCESS ? pending != 0 : Fail("nvmlDeviceGetRetiredPagesPendingStatus", rc);
+    }
+
+    public NvmlResult<NvmlRemappedRows> GetRemappedRows(NvmlDevice device)
+    {
+        if (!Exports.GetRemappedRows)
+        {
+            return Missing("nvmlDeviceGetRemappedRows");
+        }
+
+        uint correctable, uncorrectable, pending, failed;
+        var rc = NvmlNative.nvmlDeviceGetRemappedRows(device.Handle, &correctable, &uncorrectable, &pending, &failed);
+        return rc == NvmlReturn.SUCCESS
+            ? new NvmlRemappedRows(correctable, uncorrectable, pending != 0, failed != 0)
+            : Fail("nvmlDeviceGetRemappedRows", rc);
+    }
+
+    public NvmlResult<NvmlEventSet> CreateEventSet()
+    {
+        if (!Exports.Events)
+        {
+            return Missing("nvmlEventSetWait_v2");
+        }
+
+        nint set;
+        var rc = NvmlNative.nvmlEventSetCreate(&set);
+        return rc == NvmlReturn.SUCCESS ? new NvmlEventSet(set) : Fail("nvmlEventSetCreate", rc);
+    }
+
+    public NvmlResult<bool> RegisterXidEvents(NvmlDevice device, NvmlEventSet events)
+    {
+        if (!Exports.Events)
+        {
+            return Missing("nvmlDeviceRegisterEvents");
+        }
+
+        var rc = NvmlNative.nvmlDeviceRegisterEvents(device.Handle, XidCriticalError, events.Handle);
+        return rc == NvmlReturn.SUCCESS ? true : Fail("nvmlDeviceRegisterEvents", rc);
+    }
+
+    public NvmlResult<NvmlXidEvent> WaitForXid(NvmlEventSet events, TimeSpan timeout)
+    {
+        if (!Exports.Events)
+        {
+            return Missing("nvmlEventSetWait_v2");
+        }
+
+        nvmlEventData_t data;
+        var rc = NvmlNative.nvmlEventSetWait_v2(events.Handle, &data, (uint)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue));
+        return rc == NvmlReturn.SUCCESS ? new NvmlXidEvent(new NvmlDevice(data.device), data.eventData) : Fail("nvmlEventSetWait_v2", rc);
+    }
+
+    public void FreeEventSet(NvmlEventSet events)
+    {
+        if (Exports.Events && events.Handle != 0)
+        {
+            _ = NvmlNative.nvmlEventSetFree(events.Handle);
+        }
     }
 
     public NvmlResult<bool> GetMigEnabled(NvmlDevice device)
@@ -303,6 +402,19 @@ public sealed unsafe class NvmlLibrary : INvml
         T value;
         var rc = call(device.Handle, &value);
         return rc == NvmlReturn.SUCCESS ? value : Fail(function, rc);
+    }
+
+    /// <summary>Encoder and decoder utilization: the percent, and the sampling period (not used).</summary>
+    private NvmlResult<uint> Codec(NvmlDevice device, string function, delegate*<nint, uint*, uint*, NvmlReturn> call)
+    {
+        if (!Exports.GetEncoderDecoderUtilization)
+        {
+            return Missing(function);
+        }
+
+        uint utilization, period;
+        var rc = call(device.Handle, &utilization, &period);
+        return rc == NvmlReturn.SUCCESS ? utilization : Fail(function, rc);
     }
 
     private NvmlExports Exports => _exports ?? throw new InvalidOperationException("NVML is not initialized: call Initialize first.");

@@ -60,6 +60,18 @@ internal struct nvmlProcessInfo_v1_t
     public ulong usedGpuMemory;
 }
 
+[StructLayout(LayoutKind.Sequential)]
+internal struct nvmlEventData_t
+{
+    public nint device;
+    public ulong eventType;
+
+    /// <summary>For an XID event, the XID number (999 when unknown).</summary>
+    public ulong eventData;
+    public uint gpuInstanceId;
+    public uint computeInstanceId;
+}
+
 /// <summary>
 /// The only place with NVML P/Invoke declarations. Entry points are explicit and versioned; calls to
 /// an export that the loaded library lacks are never made (see <see cref="NvmlExports"/>), so an old
@@ -150,6 +162,46 @@ internal static unsafe partial class NvmlNative
 
     [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetComputeRunningProcesses")]
     public static partial NvmlReturn nvmlDeviceGetComputeRunningProcesses(nint device, uint* infoCount, nvmlProcessInfo_v1_t* infos);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetTotalEnergyConsumption")]
+    public static partial NvmlReturn nvmlDeviceGetTotalEnergyConsumption(nint device, ulong* millijoules);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetEncoderUtilization")]
+    public static partial NvmlReturn nvmlDeviceGetEncoderUtilization(nint device, uint* utilization, uint* samplingPeriodUs);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetDecoderUtilization")]
+    public static partial NvmlReturn nvmlDeviceGetDecoderUtilization(nint device, uint* utilization, uint* samplingPeriodUs);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetPcieReplayCounter")]
+    public static partial NvmlReturn nvmlDeviceGetPcieReplayCounter(nint device, uint* value);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetCurrentClocksEventReasons")]
+    public static partial NvmlReturn nvmlDeviceGetCurrentClocksEventReasons(nint device, ulong* reasons);
+
+    /// <summary>The name of <c>nvmlDeviceGetCurrentClocksEventReasons</c> before driver 535; same signature and bits.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetCurrentClocksThrottleReasons")]
+    public static partial NvmlReturn nvmlDeviceGetCurrentClocksThrottleReasons(nint device, ulong* reasons);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetRetiredPages")]
+    public static partial NvmlReturn nvmlDeviceGetRetiredPages(nint device, int cause, uint* pageCount, ulong* addresses);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetRetiredPagesPendingStatus")]
+    public static partial NvmlReturn nvmlDeviceGetRetiredPagesPendingStatus(nint device, int* isPending);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetRemappedRows")]
+    public static partial NvmlReturn nvmlDeviceGetRemappedRows(nint device, uint* corrRows, uint* uncRows, uint* isPending, uint* failureOccurred);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlEventSetCreate")]
+    public static partial NvmlReturn nvmlEventSetCreate(nint* set);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceRegisterEvents")]
+    public static partial NvmlReturn nvmlDeviceRegisterEvents(nint device, ulong eventTypes, nint set);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlEventSetWait_v2")]
+    public static partial NvmlReturn nvmlEventSetWait_v2(nint set, nvmlEventData_t* data, uint timeoutMs);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlEventSetFree")]
+    public static partial NvmlReturn nvmlEventSetFree(nint set);
 }
 
 /// <summary>Which optional exports the loaded library has, probed once at load with <c>dlsym</c>.</summary>
@@ -167,6 +219,14 @@ internal sealed record NvmlExports(
     bool GetComputeInstanceId,
     bool GetComputeRunningProcessesV3,
     bool GetComputeRunningProcessesV1,
+    bool GetTotalEnergyConsumption,
+    bool GetEncoderDecoderUtilization,
+    bool GetPcieReplayCounter,
+    bool GetClocksEventReasons,
+    bool GetClocksThrottleReasons,
+    bool GetRetiredPages,
+    bool GetRemappedRows,
+    bool Events,
     IReadOnlyList<string> Missing)
 {
     private static readonly string[] Optional =
@@ -176,6 +236,10 @@ internal sealed record NvmlExports(
         "nvmlDeviceGetTotalEccErrors", "nvmlDeviceGetMigMode", "nvmlDeviceGetMaxMigDeviceCount",
         "nvmlDeviceGetMigDeviceHandleByIndex", "nvmlDeviceGetGpuInstanceId", "nvmlDeviceGetComputeInstanceId",
         "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses",
+        "nvmlDeviceGetTotalEnergyConsumption", "nvmlDeviceGetEncoderUtilization", "nvmlDeviceGetDecoderUtilization",
+        "nvmlDeviceGetPcieReplayCounter", "nvmlDeviceGetCurrentClocksEventReasons", "nvmlDeviceGetCurrentClocksThrottleReasons",
+        "nvmlDeviceGetRetiredPages", "nvmlDeviceGetRetiredPagesPendingStatus", "nvmlDeviceGetRemappedRows",
+        "nvmlEventSetCreate", "nvmlDeviceRegisterEvents", "nvmlEventSetWait_v2", "nvmlEventSetFree",
     ];
 
     /// <summary>Exports every usable library has; without them the library is refused at load.</summary>
@@ -216,6 +280,15 @@ internal sealed record NvmlExports(
             GetComputeInstanceId: has.Contains("nvmlDeviceGetComputeInstanceId"),
             GetComputeRunningProcessesV3: has.Contains("nvmlDeviceGetComputeRunningProcesses_v3"),
             GetComputeRunningProcessesV1: has.Contains("nvmlDeviceGetComputeRunningProcesses"),
+            GetTotalEnergyConsumption: has.Contains("nvmlDeviceGetTotalEnergyConsumption"),
+            GetEncoderDecoderUtilization: has.Contains("nvmlDeviceGetEncoderUtilization") && has.Contains("nvmlDeviceGetDecoderUtilization"),
+            GetPcieReplayCounter: has.Contains("nvmlDeviceGetPcieReplayCounter"),
+            GetClocksEventReasons: has.Contains("nvmlDeviceGetCurrentClocksEventReasons"),
+            GetClocksThrottleReasons: has.Contains("nvmlDeviceGetCurrentClocksThrottleReasons"),
+            GetRetiredPages: has.Contains("nvmlDeviceGetRetiredPages") && has.Contains("nvmlDeviceGetRetiredPagesPendingStatus"),
+            GetRemappedRows: has.Contains("nvmlDeviceGetRemappedRows"),
+            Events: has.Contains("nvmlEventSetCreate") && has.Contains("nvmlDeviceRegisterEvents")
+                && has.Contains("nvmlEventSetWait_v2") && has.Contains("nvmlEventSetFree"),
             Missing: missing);
     }
 }

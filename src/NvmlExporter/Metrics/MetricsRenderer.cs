@@ -28,8 +28,32 @@ public sealed class MetricsRenderer
     private Dictionary<LabelKey, (string Dcgm, string Own)> _labelsNow = [];
     private Dictionary<LabelKey, (string Dcgm, string Own)> _labelsBefore = [];
     private readonly string _hostname;
+    private readonly string _dcgmHostnameLabel;
+    private readonly PodSeries _podSeries;
+    private string? _driverVersion;
 
-    public MetricsRenderer(string hostname) => _hostname = hostname;
+    /// <summary>dcgm-exporter's node label up to 4.8.2.</summary>
+    public const string DcgmHostnameLabelDefault = "Hostname";
+
+    /// <summary>dcgm-exporter's node label after 4.8.2 (renamed to join with other node metrics).</summary>
+    public const string DcgmHostnameLabelLowercase = "hostname";
+
+    /// <summary>NVML's clocks-event reason bits (<c>nvmlClocksEventReason*</c>) and their label values.</summary>
+    private static readonly (ulong Bit, string Reason)[] ClocksEventReasons =
+    [
+        (0x1, "gpu_idle"), (0x2, "applications_clocks_setting"), (0x4, "sw_power_cap"), (0x8, "hw_slowdown"),
+        (0x10, "sync_boost"), (0x20, "sw_thermal_slowdown"), (0x40, "hw_thermal_slowdown"),
+        (0x80, "hw_power_brake_slowdown"), (0x100, "display_clock_setting"),
+    ];
+
+    private static readonly string[] ReasonLabels = [.. ClocksEventReasons.Select(r => ExpositionWriter.Labels(("reason", r.Reason)))];
+
+    public MetricsRenderer(string hostname, string dcgmHostnameLabel = DcgmHostnameLabelDefault, PodSeries podSeries = PodSeries.PerPod)
+    {
+        _hostname = hostname;
+        _dcgmHostnameLabel = dcgmHostnameLabel;
+        _podSeries = podSeries;
+    }
 
     private readonly record struct Entry(GpuReading Gpu, MigReading? Mig, string Dcgm, string Own);
 
@@ -63,6 +87,7 @@ public sealed class MetricsRenderer
 
     private void RenderInto(ExpositionWriter writer, NvmlSnapshot snapshot, DeviceAttribution attribution, PodResourcesHealth? podResources)
     {
+        _driverVersion = snapshot.DriverVersion;
         var boards = new List<Entry>();
         var memories = new List<Entry>();
         var shares = new List<(Entry Entry, int Pods)>();
@@ -110,12 +135,30 @@ public sealed class MetricsRenderer
         Gauge(writer, boards, "DCGM_FI_DEV_SM_CLOCK", "SM clock frequency (in MHz).", dcgm: true, e => e.Gpu.SmClockMhz);
         Counter(writer, boards, "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL", "Total number of single-bit volatile ECC errors.", dcgm: true, e => e.Gpu.EccCorrectedVolatile);
         Counter(writer, boards, "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", "Total number of double-bit volatile ECC errors.", dcgm: true, e => e.Gpu.EccUncorrectedVolatile);
+        Gauge(writer, boards, "DCGM_FI_DEV_MEM_CLOCK", "Memory clock frequency (in MHz).", dcgm: true, e => e.Gpu.MemoryClockMhz);
+        Counter(writer, boards, "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", "Total energy consumption since boot (in mJ).", dcgm: true, e => e.Gpu.EnergyMillijoules);
+        Gauge(writer, boards, "DCGM_FI_DEV_ENC_UTIL", "Encoder utilization (in %).", dcgm: true, e => e.Gpu.EncoderUtilizationPercent);
+        Gauge(writer, boards, "DCGM_FI_DEV_DEC_UTIL", "Decoder utilization (in %).", dcgm: true, e => e.Gpu.DecoderUtilizationPercent);
+        Counter(writer, boards, "DCGM_FI_DEV_PCIE_REPLAY_COUNTER", "Total number of PCIe retries.", dcgm: true, e => e.Gpu.PcieReplays);
+        Gauge(writer, boards, "DCGM_FI_DEV_XID_ERRORS", "Value of the last XID error encountered.", dcgm: true, e => e.Gpu.Xid?.Last);
+        Counter(writer, boards, "DCGM_FI_DEV_ECC_SBE_AGG_TOTAL", "Total number of single-bit persistent ECC errors.", dcgm: true, e => e.Gpu.EccCorrectedAggregate);
+        Counter(writer, boards, "DCGM_FI_DEV_ECC_DBE_AGG_TOTAL", "Total number of double-bit persistent ECC errors.", dcgm: true, e => e.Gpu.EccUncorrectedAggregate);
+        Counter(writer, boards, "DCGM_FI_DEV_RETIRED_SBE", "Total number of retired pages due to single-bit errors.", dcgm: true, e => e.Gpu.RetiredPagesSingleBit);
+        Counter(writer, boards, "DCGM_FI_DEV_RETIRED_DBE", "Total number of retired pages due to double-bit errors.", dcgm: true, e => e.Gpu.RetiredPagesDoubleBit);
+        Counter(writer, boards, "DCGM_FI_DEV_RETIRED_PENDING", "Total number of pages pending retirement.", dcgm: true, e => Flag(e.Gpu.RetiredPagesPending));
+        Counter(writer, boards, "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", "Number of remapped rows for uncorrectable errors", dcgm: true, e => e.Gpu.RemappedRows?.Uncorrectable);
+        Counter(writer, boards, "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", "Number of remapped rows for correctable errors", dcgm: true, e => e.Gpu.RemappedRows?.Correctable);
+        Gauge(writer, boards, "DCGM_FI_DEV_ROW_REMAP_FAILURE", "Whether remapping of rows has failed", dcgm: true, e => Flag(e.Gpu.RemappedRows?.Failed));
+        Gauge(writer, boards, "DCGM_FI_DEV_ROW_REMAP_PENDING", "Whether remapping of rows is pending (applied at the next GPU reset)", dcgm: true, e => Flag(e.Gpu.RemappedRows?.Pending));
+        Gauge(writer, boards, "DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "Current clock event reasons (bitmask of NVML clocks-event reasons).", dcgm: true, e => e.Gpu.ClocksEventReasons);
 
         // This product's names: base units, snake_case labels.
         Gauge(writer, boards, "gpu_utilization_percent", "Percent of the last sample period in which one or more kernels ran (NVML duty cycle); absent on MIG.", dcgm: false, e => e.Gpu.GpuUtilizationPercent);
         Gauge(writer, memories, "gpu_memory_used_bytes", "Framebuffer memory in use, in bytes (excluding driver-reserved memory where the driver reports it apart).", dcgm: false, e => Memory(e)?.Used);
         Gauge(writer, memories, "gpu_memory_total_bytes", "Framebuffer memory of the GPU or MIG device, in bytes.", dcgm: false, e => Memory(e)?.Total);
         Gauge(writer, memories, "gpu_compute_processes", "Compute processes running on the GPU or MIG device.", dcgm: false, e => e.Mig is null ? e.Gpu.ComputeProcesses : e.Mig.ComputeProcesses);
+        WriteXidCounts(writer, boards);
+        WriteClocksEventReasons(writer, boards);
         if (attribution != DeviceAttribution.None && shares.Count > 0)
         {
             writer.Family("gpu_attributed_pods", "gauge", "Containers the kubelet allocated this GPU or MIG device to (more than 1 when time-sliced); divide a device's value by it to split it between them.");
@@ -182,6 +225,56 @@ public sealed class MetricsRenderer
         }
     }
 
+    /// <summary>Per GPU and XID number, the XID errors seen since the exporter began watching the GPU.</summary>
+    private static void WriteXidCounts(ExpositionWriter writer, List<Entry> boards)
+    {
+        var headed = false;
+        foreach (var entry in boards)
+        {
+            if (entry.Gpu.Xid is not { Counts.Count: > 0 } xid)
+            {
+                continue;
+            }
+
+            if (!headed)
+            {
+                writer.Family("gpu_xid_errors_total", "counter", "XID errors reported by NVML events since the exporter started watching the GPU, by XID number; a count.");
+                headed = true;
+            }
+
+            foreach (var (number, count) in xid.Counts)
+            {
+                writer.Sample("gpu_xid_errors_total", entry.Own + ",xid=\"" + number.ToString(CultureInfo.InvariantCulture) + "\"", count);
+            }
+        }
+    }
+
+    /// <summary>One 0/1 series per clocks-event reason and GPU, so alerts need no bit arithmetic.</summary>
+    private static void WriteClocksEventReasons(ExpositionWriter writer, List<Entry> boards)
+    {
+        var headed = false;
+        foreach (var entry in boards)
+        {
+            if (entry.Gpu.ClocksEventReasons is not { } mask)
+            {
+                continue;
+            }
+
+            if (!headed)
+            {
+                writer.Family("gpu_clocks_event_reason_active", "gauge", "1 while NVML reports this reason for clocks below their maximum (formerly throttle reasons), else 0.");
+                headed = true;
+            }
+
+            for (var i = 0; i < ClocksEventReasons.Length; i++)
+            {
+                writer.Sample("gpu_clocks_event_reason_active", entry.Own + "," + ReasonLabels[i], (mask & ClocksEventReasons[i].Bit) != 0 ? 1UL : 0UL);
+            }
+        }
+    }
+
+    private static double? Flag(bool? value) => value is { } v ? (v ? 1 : 0) : null;
+
     private static NvmlMemory? Memory(Entry e) => e.Mig is null ? e.Gpu.Memory : e.Mig.Memory;
 
     // dcgm-exporter reports whole MiB.
@@ -202,6 +295,13 @@ public sealed class MetricsRenderer
             yield break;
         }
 
+        if (_podSeries == PodSeries.Joined && pods.Length > 1)
+        {
+            var (dcgm, own) = Labels(gpu, mig, Joined(pods));
+            yield return new Entry(gpu, mig, dcgm, own);
+            yield break;
+        }
+
         foreach (var pod in pods)
         {
             var (dcgm, own) = Labels(gpu, mig, pod);
@@ -209,8 +309,14 @@ public sealed class MetricsRenderer
         }
     }
 
+    /// <summary>The containers of a shared device as one label set: the same order in each label, comma-separated.</summary>
+    private static PodRef Joined(ImmutableArray<PodRef> pods) => new(
+        string.Join(',', pods.Select(p => p.Namespace)),
+        string.Join(',', pods.Select(p => p.Pod)),
+        string.Join(',', pods.Select(p => p.Container)));
+
     /// <summary>Everything a device's label sets are made of.</summary>
-    private readonly record struct LabelKey(uint Index, string Uuid, string? PciBusId, string? Name, string? MigUuid, uint GpuInstanceId, string? Profile, PodRef? Pod);
+    private readonly record struct LabelKey(uint Index, string Uuid, string? PciBusId, string? Name, string? MigUuid, uint GpuInstanceId, string? Profile, PodRef? Pod, string? DriverVersion);
 
     /// <summary>
     /// A device's two label sets, escaped once and kept while the device (and pod) is seen: label
@@ -219,7 +325,7 @@ public sealed class MetricsRenderer
     /// </summary>
     private (string Dcgm, string Own) Labels(GpuReading gpu, MigReading? mig, PodRef? pod)
     {
-        var key = new LabelKey(gpu.Index, gpu.Uuid, gpu.PciBusId, gpu.Name, mig?.Uuid, mig?.GpuInstanceId ?? 0, mig?.Profile, pod);
+        var key = new LabelKey(gpu.Index, gpu.Uuid, gpu.PciBusId, gpu.Name, mig?.Uuid, mig?.GpuInstanceId ?? 0, mig?.Profile, pod, _driverVersion);
         if (!_labelsNow.TryGetValue(key, out var labels))
         {
             if (!_labelsBefore.Remove(key, out labels))
@@ -248,7 +354,13 @@ public sealed class MetricsRenderer
         ExpositionWriter.AppendLabel(builder, "pci_bus_id", gpu.PciBusId);
         ExpositionWriter.AppendLabel(builder, "device", "nvidia" + index);
         ExpositionWriter.AppendLabel(builder, dcgm ? "modelName" : "model_name", gpu.Name);
-        ExpositionWriter.AppendLabel(builder, dcgm ? "Hostname" : "hostname", _hostname);
+        ExpositionWriter.AppendLabel(builder, dcgm ? _dcgmHostnameLabel : "hostname", _hostname);
+        if (dcgm)
+        {
+            // dcgm-exporter puts the driver version on every series as a label (a label-type field).
+            ExpositionWriter.AppendLabel(builder, "DCGM_FI_DRIVER_VERSION", _driverVersion);
+        }
+
         if (mig is not null)
         {
             ExpositionWriter.AppendLabel(builder, dcgm ? "GPU_I_PROFILE" : "gpu_instance_profile", mig.Profile);

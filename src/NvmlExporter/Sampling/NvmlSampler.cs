@@ -16,6 +16,7 @@ public sealed partial class NvmlSampler
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly TimeSpan _initRetry;
+    private readonly XidStore? _xids;
     private readonly Dictionary<uint, (string Uuid, string? Name, string? PciBusId)> _identityByIndex = [];
     private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, NvmlReturn), long> _errorCounts = [];
@@ -27,12 +28,14 @@ public sealed partial class NvmlSampler
     private DateTimeOffset _nextInitAttempt = DateTimeOffset.MinValue;
     private string? _driverVersion;
 
-    public NvmlSampler(INvml nvml, TimeProvider time, ILogger<NvmlSampler> log, TimeSpan? initRetry = null)
+    /// <param name="xids">Where <see cref="XidWatcher"/> records XID errors; copied into each GPU's reading.</param>
+    public NvmlSampler(INvml nvml, TimeProvider time, ILogger<NvmlSampler> log, TimeSpan? initRetry = null, XidStore? xids = null)
     {
         _nvml = nvml;
         _time = time;
         _log = log;
         _initRetry = initRetry ?? TimeSpan.FromSeconds(10);
+        _xids = xids;
     }
 
     public NvmlSnapshot Sample()
@@ -144,12 +147,27 @@ public sealed partial class NvmlSampler
             Memory: memory,
             TemperatureCelsius: GetValue(_nvml.GetTemperatureCelsius(device)),
             PowerMilliwatts: GetValue(_nvml.GetPowerUsageMilliwatts(device)),
-            SmClockMhz: GetValue(_nvml.GetSmClockMhz(device)),
-            EccCorrectedVolatile: GetValue(_nvml.GetTotalEccErrors(device, NvmlEccErrorType.Corrected)),
-            EccUncorrectedVolatile: GetValue(_nvml.GetTotalEccErrors(device, NvmlEccErrorType.Uncorrected)),
+            SmClockMhz: GetValue(_nvml.GetClockMhz(device, NvmlClock.Sm)),
+            EccCorrectedVolatile: GetValue(_nvml.GetTotalEccErrors(device, NvmlEccErrorType.Corrected, NvmlEccCounter.Volatile)),
+            EccUncorrectedVolatile: GetValue(_nvml.GetTotalEccErrors(device, NvmlEccErrorType.Uncorrected, NvmlEccCounter.Volatile)),
             ComputeProcesses: GetValue(_nvml.GetComputeRunningProcessCount(device), mig ? NvmlReturn.ERROR_NO_PERMISSION : NvmlReturn.SUCCESS),
             MigEnabled: mig,
-            MigDevices: mig ? ReadMigDevices(device) : []);
+            MigDevices: mig ? ReadMigDevices(device) : [])
+        {
+            MemoryClockMhz = GetValue(_nvml.GetClockMhz(device, NvmlClock.Memory)),
+            EnergyMillijoules = GetValue(_nvml.GetTotalEnergyMillijoules(device)),
+            EncoderUtilizationPercent = GetValue(_nvml.GetEncoderUtilization(device)),
+            DecoderUtilizationPercent = GetValue(_nvml.GetDecoderUtilization(device)),
+            PcieReplays = GetValue(_nvml.GetPcieReplayCounter(device)),
+            EccCorrectedAggregate = GetValue(_nvml.GetTotalEccErrors(device, NvmlEccErrorType.Corrected, NvmlEccCounter.Aggregate)),
+            EccUncorrectedAggregate = GetValue(_nvml.GetTotalEccErrors(device, NvmlEccErrorType.Uncorrected, NvmlEccCounter.Aggregate)),
+            ClocksEventReasons = GetValue(_nvml.GetClocksEventReasons(device)),
+            RetiredPagesSingleBit = GetValue(_nvml.GetRetiredPageCount(device, NvmlPageRetirementCause.MultipleSingleBitErrors)),
+            RetiredPagesDoubleBit = GetValue(_nvml.GetRetiredPageCount(device, NvmlPageRetirementCause.DoubleBitError)),
+            RetiredPagesPending = Get(_nvml.GetRetiredPagesPending(device)),
+            RemappedRows = GetValue(_nvml.GetRemappedRows(device)),
+            Xid = _xids?.For(id),
+        };
         return reading;
     }
 

@@ -41,6 +41,35 @@ public sealed record GpuReading(
     ImmutableArray<MigReading> MigDevices)
 {
     public bool IsUp => Error is null;
+
+    public uint? MemoryClockMhz { get; init; }
+
+    /// <summary>Energy since the driver loaded, in millijoules.</summary>
+    public ulong? EnergyMillijoules { get; init; }
+
+    public uint? EncoderUtilizationPercent { get; init; }
+
+    public uint? DecoderUtilizationPercent { get; init; }
+
+    public uint? PcieReplays { get; init; }
+
+    public ulong? EccCorrectedAggregate { get; init; }
+
+    public ulong? EccUncorrectedAggregate { get; init; }
+
+    /// <summary>NVML's clocks-event reasons bitmask.</summary>
+    public ulong? ClocksEventReasons { get; init; }
+
+    public uint? RetiredPagesSingleBit { get; init; }
+
+    public uint? RetiredPagesDoubleBit { get; init; }
+
+    public bool? RetiredPagesPending { get; init; }
+
+    public NvmlRemappedRows? RemappedRows { get; init; }
+
+    /// <summary>Null while the GPU's XID events are not watched.</summary>
+    public XidReading? Xid { get; init; }
 }
 
 /// <summary>One MIG device (a GPU instance with its compute instance). Utilization is not available on MIG.</summary>

@@ -20,6 +20,12 @@ internal static class Kustomize
     public static Manifests Render(string directory) =>
         Rendered.GetOrAdd(directory, d => new Lazy<Manifests>(() => RenderOnce(d))).Value;
 
+    /// <summary>Every directory under deploy/ with a kustomization.yaml, repository-relative.</summary>
+    public static IReadOnlyList<string> All() =>
+        [.. System.IO.Directory.EnumerateFiles(Repo.PathOf("deploy"), "kustomization.yaml", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Repo.Root, Path.GetDirectoryName(f)!).Replace(Path.DirectorySeparatorChar, '/'))
+            .Order(StringComparer.Ordinal)];
+
     private static Manifests RenderOnce(string directory)
     {
         var kubectl = FindKubectl();

@@ -21,8 +21,31 @@ public sealed record FakeGpu(string Uuid)
     public uint Processes { get; init; }
     public bool MigEnabled { get; init; }
     public bool Lost { get; init; }
+    public uint MemoryClock { get; init; } = 2619;
+    public ulong EnergyMillijoules { get; init; } = 123_456_789;
+    public uint EncoderUtilization { get; init; }
+    public uint DecoderUtilization { get; init; }
+    public uint PcieReplays { get; init; }
+    public ulong EccCorrectedAggregate { get; init; }
+    public ulong EccUncorrectedAggregate { get; init; }
 
-    /// <summary>Return codes to inject per call group: util, memory, temp, power, clock, ecc, pci.</summary>
+    /// <summary>NVML's clocks-event reasons bitmask (0x1 idle, 0x4 software power cap, 0x20 software thermal, 0x40 hardware thermal, ...).</summary>
+    public ulong ClocksEventReasons { get; init; } = 0x1;
+
+    /// <summary>True for boards that remap rows (Ampere and newer); false for boards that retire pages (Volta).</summary>
+    public bool RowRemapping { get; init; } = true;
+    public uint RemappedCorrectable { get; init; }
+    public uint RemappedUncorrectable { get; init; }
+    public bool RemapPending { get; init; }
+    public bool RemapFailed { get; init; }
+    public uint RetiredSingleBit { get; init; }
+    public uint RetiredDoubleBit { get; init; }
+    public bool RetirementPending { get; init; }
+
+    /// <summary>Every XID raised on this GPU, oldest first; the fake delivers each entry once as an event.</summary>
+    public IReadOnlyList<uint> Xids { get; init; } = [];
+
+    /// <summary>Return codes to inject per call group: util, memory, temp, power, clock, ecc, pci, energy, encdec, replay, reasons, remap, retired, events.</summary>
     public IReadOnlyDictionary<string, int> Failures { get; init; } = new Dictionary<string, int>();
 
     public IReadOnlyList<FakeMig> Mig { get; init; } = [];
@@ -96,7 +119,16 @@ public sealed class FakeGpuFleet : IDisposable
             text.Append(CultureInfo.InvariantCulture,
                 $"gpu uuid={gpu.Uuid} name={gpu.Name.Replace(' ', '_')} pci={gpu.Pci} util={gpu.Utilization} memutil={gpu.MemoryUtilization} " +
                 $"total={gpu.TotalBytes} used={gpu.UsedBytes} reserved={gpu.ReservedBytes} temp={gpu.Temperature} power={gpu.PowerMilliwatts} " +
-                $"smclock={gpu.SmClock} ecc_sbe={gpu.EccCorrected} ecc_dbe={gpu.EccUncorrected} procs={gpu.Processes} mig={(gpu.MigEnabled ? 1 : 0)} lost={(gpu.Lost ? 1 : 0)}");
+                $"smclock={gpu.SmClock} ecc_sbe={gpu.EccCorrected} ecc_dbe={gpu.EccUncorrected} procs={gpu.Processes} mig={(gpu.MigEnabled ? 1 : 0)} lost={(gpu.Lost ? 1 : 0)} " +
+                $"memclock={gpu.MemoryClock} energy={gpu.EnergyMillijoules} enc={gpu.EncoderUtilization} dec={gpu.DecoderUtilization} replay={gpu.PcieReplays} " +
+                $"ecc_sbe_agg={gpu.EccCorrectedAggregate} ecc_dbe_agg={gpu.EccUncorrectedAggregate} reasons={gpu.ClocksEventReasons} rowremap={(gpu.RowRemapping ? 1 : 0)} " +
+                $"remap_corr={gpu.RemappedCorrectable} remap_unc={gpu.RemappedUncorrectable} remap_pending={(gpu.RemapPending ? 1 : 0)} remap_failure={(gpu.RemapFailed ? 1 : 0)} " +
+                $"retired_sbe={gpu.RetiredSingleBit} retired_dbe={gpu.RetiredDoubleBit} retired_pending={(gpu.RetirementPending ? 1 : 0)}");
+            if (gpu.Xids.Count > 0)
+            {
+                text.Append(" xids=").AppendJoin(',', gpu.Xids);
+            }
+
             foreach (var (call, code) in gpu.Failures)
             {
                 text.Append(CultureInfo.InvariantCulture, $" fail.{call}={code}");

@@ -17,7 +17,13 @@
  *   gpu uuid=GPU-.. name=NVIDIA_H100_80GB_HBM3 pci=00000000:17:00.0 util=45 memutil=20
  *       total=<bytes> used=<bytes> reserved=<bytes> temp=55 power=<mW> smclock=1980
  *       ecc_sbe=0 ecc_dbe=0 procs=2 mig=0|1 lost=0|1
+ *       memclock=2619 energy=<mJ> enc=0 dec=0 replay=0 ecc_sbe_agg=0 ecc_dbe_agg=0
+ *       rowremap=1|0 (1: remaps rows, Ampere and newer; 0: retires pages, Volta)
+ *       remap_corr=0 remap_unc=0 remap_pending=0 remap_failure=0 retired_sbe=0 retired_dbe=0 retired_pending=0
+ *       reasons=<clocks-event reasons bitmask> xids=79,48 (every XID ever raised on this GPU, oldest first;
+ *       an event is delivered once for each entry past those already delivered)
  *       fail.util=3 fail.memory=.. fail.temp=.. fail.power=.. fail.clock=.. fail.ecc=.. fail.pci=..
+ *       fail.energy=.. fail.encdec=.. fail.replay=.. fail.reasons=.. fail.remap=.. fail.retired=.. fail.events=..
  *   mig parent=<gpu index> slot=<n> uuid=MIG-.. name=.._MIG_1g.10gb gi=1 ci=0 total=.. used=.. procs=1
  * GPUs are indexed in the order of their lines.
  */
@@ -26,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -40,6 +47,8 @@ enum {
 
 #define MAX_GPUS 16
 #define MAX_MIG 8
+#define MAX_XIDS 64
+#define MAX_SETS 4
 
 typedef struct fake_device {
     int present;
@@ -52,7 +61,14 @@ typedef struct fake_device {
     unsigned long long ecc_sbe, ecc_dbe;
     unsigned procs, gi_id, ci_id;
     int mig_mode, lost;
+    unsigned mem_clock, enc, dec, replay;
+    unsigned long long energy_mj, ecc_sbe_agg, ecc_dbe_agg, reasons;
+    int row_remap;
+    unsigned remap_corr, remap_unc, remap_pending, remap_failure, retired_sbe, retired_dbe, retired_pending;
+    unsigned xids[MAX_XIDS];
+    int xid_count;
     int fail_util, fail_memory, fail_temp, fail_power, fail_clock, fail_ecc, fail_pci;
+    int fail_energy, fail_encdec, fail_replay, fail_reasons, fail_remap, fail_retired, fail_events;
 } fake_device;
 
 typedef fake_device *nvmlDevice_t;
@@ -67,6 +83,16 @@ typedef struct {
 } nvmlPciInfo_t;
 typedef struct { unsigned pid; unsigned long long usedGpuMemory; unsigned gpuInstanceId, computeInstanceId; } nvmlProcessInfo_t;
 typedef struct { unsigned pid; unsigned long long usedGpuMemory; } nvmlProcessInfo_v1_t;
+typedef struct {
+    nvmlDevice_t device;
+    unsigned long long eventType, eventData;
+    unsigned gpuInstanceId, computeInstanceId;
+} nvmlEventData_t;
+
+/* An event set: which GPUs (by index) registered which event types. */
+typedef struct { int used; unsigned long long mask[MAX_GPUS]; } fake_event_set;
+typedef fake_event_set *nvmlEventSet_t;
+#define NVML_EVENT_TYPE_XID 0x8ull
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char state_path[4096];
@@ -80,6 +106,10 @@ static fake_device gpus[MAX_GPUS];
 static fake_device migs[MAX_GPUS][MAX_MIG];
 static int gpu_count;
 static unsigned long long call_count;
+static fake_event_set event_sets[MAX_SETS];
+/* XIDs already delivered per GPU index. Kept across re-reads (tests append to xids=), reset when a
+ * test points the library at another state file. */
+static int xids_delivered[MAX_GPUS];
 
 static unsigned long long parse_ull(const char *v) { return strtoull(v, NULL, 10); }
 
@@ -115,6 +145,39 @@ static void apply(fake_device *d, const char *k, const char *v) {
     else if (!strcmp(k, "fail.clock")) d->fail_clock = atoi(v);
     else if (!strcmp(k, "fail.ecc")) d->fail_ecc = atoi(v);
     else if (!strcmp(k, "fail.pci")) d->fail_pci = atoi(v);
+    else if (!strcmp(k, "memclock")) d->mem_clock = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "energy")) d->energy_mj = parse_ull(v);
+    else if (!strcmp(k, "enc")) d->enc = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "dec")) d->dec = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "replay")) d->replay = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "ecc_sbe_agg")) d->ecc_sbe_agg = parse_ull(v);
+    else if (!strcmp(k, "ecc_dbe_agg")) d->ecc_dbe_agg = parse_ull(v);
+    else if (!strcmp(k, "reasons")) d->reasons = parse_ull(v);
+    else if (!strcmp(k, "rowremap")) d->row_remap = atoi(v);
+    else if (!strcmp(k, "remap_corr")) d->remap_corr = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "remap_unc")) d->remap_unc = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "remap_pending")) d->remap_pending = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "remap_failure")) d->remap_failure = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "retired_sbe")) d->retired_sbe = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "retired_dbe")) d->retired_dbe = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "retired_pending")) d->retired_pending = (unsigned)parse_ull(v);
+    else if (!strcmp(k, "xids")) {
+        d->xid_count = 0;
+        for (const char *p = v; *p && d->xid_count < MAX_XIDS;) {
+            char *end;
+            unsigned long x = strtoul(p, &end, 10);
+            if (end == p) break;
+            d->xids[d->xid_count++] = (unsigned)x;
+            p = *end == ',' ? end + 1 : end;
+        }
+    }
+    else if (!strcmp(k, "fail.energy")) d->fail_energy = atoi(v);
+    else if (!strcmp(k, "fail.encdec")) d->fail_encdec = atoi(v);
+    else if (!strcmp(k, "fail.replay")) d->fail_replay = atoi(v);
+    else if (!strcmp(k, "fail.reasons")) d->fail_reasons = atoi(v);
+    else if (!strcmp(k, "fail.remap")) d->fail_remap = atoi(v);
+    else if (!strcmp(k, "fail.retired")) d->fail_retired = atoi(v);
+    else if (!strcmp(k, "fail.events")) d->fail_events = atoi(v);
 }
 
 /* Re-reads the state file when it changed. Device structs are rewritten in place, so handles stay
@@ -187,6 +250,8 @@ EXPORT void fakeNvmlSetStateFile(const char *path) {
     copy_str(state_path, sizeof state_path, path, 0);
     state_ino = 0;
     memset(&state_mtime, 0, sizeof state_mtime);
+    memset(xids_delivered, 0, sizeof xids_delivered);
+    memset(event_sets, 0, sizeof event_sets);
     pthread_mutex_unlock(&lock);
 }
 EXPORT unsigned long long fakeNvmlCallCount(void) { return __atomic_load_n(&call_count, __ATOMIC_RELAXED); }
@@ -342,7 +407,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t d, int type, unsigned *m
     if (!mhz || type < 0 || type > 3) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
     if (d->is_mig) LEAVE(NVML_ERROR_NOT_SUPPORTED);
     if (d->fail_clock) LEAVE(d->fail_clock);
-    *mhz = type == 1 ? d->sm_clock : 0;
+    *mhz = type == 1 ? d->sm_clock : type == 2 ? d->mem_clock : 0;
     LEAVE(NVML_SUCCESS);
 }
 
@@ -351,7 +416,9 @@ EXPORT nvmlReturn_t nvmlDeviceGetTotalEccErrors(nvmlDevice_t d, int errorType, i
     if (!count || errorType < 0 || errorType > 1 || counterType < 0 || counterType > 1) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
     if (d->is_mig) LEAVE(NVML_ERROR_NOT_SUPPORTED);
     if (d->fail_ecc) LEAVE(d->fail_ecc);
-    *count = errorType == 0 ? d->ecc_sbe : d->ecc_dbe;
+    /* counterType 0 is volatile (since driver load), 1 aggregate (lifetime of the board). */
+    if (counterType == 0) *count = errorType == 0 ? d->ecc_sbe : d->ecc_dbe;
+    else *count = errorType == 0 ? d->ecc_sbe_agg : d->ecc_dbe_agg;
     LEAVE(NVML_SUCCESS);
 }
 
@@ -426,5 +493,144 @@ EXPORT nvmlReturn_t nvmlDeviceGetComputeInstanceId(nvmlDevice_t d, unsigned *id)
     if (!d->is_mig) LEAVE(NVML_ERROR_NOT_SUPPORTED);
     *id = d->ci_id;
     LEAVE(NVML_SUCCESS);
+}
+#endif
+
+/* ---- energy, encoder/decoder, PCIe replays, clocks-event reasons, ECC pages and rows ---- */
+EXPORT nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *mj) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!mj) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    if (d->is_mig) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_energy) LEAVE(d->fail_energy);
+    *mj = d->energy_mj;
+    LEAVE(NVML_SUCCESS);
+}
+
+static nvmlReturn_t codec(nvmlDevice_t d, unsigned *util, unsigned *period, unsigned value) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!util || !period) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    /* Like the other utilization calls: not on MIG. */
+    if (d->is_mig || d->mig_mode) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_encdec) LEAVE(d->fail_encdec);
+    *util = value; *period = 167000;
+    LEAVE(NVML_SUCCESS);
+}
+EXPORT nvmlReturn_t nvmlDeviceGetEncoderUtilization(nvmlDevice_t d, unsigned *util, unsigned *period) { return codec(d, util, period, d ? d->enc : 0); }
+EXPORT nvmlReturn_t nvmlDeviceGetDecoderUtilization(nvmlDevice_t d, unsigned *util, unsigned *period) { return codec(d, util, period, d ? d->dec : 0); }
+
+EXPORT nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t d, unsigned *value) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!value) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    if (d->is_mig) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_replay) LEAVE(d->fail_replay);
+    *value = d->replay;
+    LEAVE(NVML_SUCCESS);
+}
+
+static nvmlReturn_t reasons(nvmlDevice_t d, unsigned long long *mask) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!mask) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    if (d->is_mig) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_reasons) LEAVE(d->fail_reasons);
+    *mask = d->reasons;
+    LEAVE(NVML_SUCCESS);
+}
+/* The old name exists in every library; the new one (driver 535 and later) only in the full one. */
+EXPORT nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t d, unsigned long long *mask) { return reasons(d, mask); }
+#ifndef FAKE_NVML_LEGACY
+EXPORT nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long *mask) { return reasons(d, mask); }
+#endif
+
+EXPORT nvmlReturn_t nvmlDeviceGetRetiredPages(nvmlDevice_t d, int cause, unsigned *count, unsigned long long *addresses) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!count || cause < 0 || cause > 1) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    /* Boards that remap rows (Ampere and newer) do not retire pages. */
+    if (d->is_mig || d->row_remap) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_retired) LEAVE(d->fail_retired);
+    unsigned have = cause == 0 ? d->retired_sbe : d->retired_dbe;
+    if (*count < have) { *count = have; LEAVE(NVML_ERROR_INSUFFICIENT_SIZE); }
+    for (unsigned i = 0; i < have && addresses; i++) addresses[i] = 0x1000ull * (i + 1);
+    *count = have;
+    LEAVE(NVML_SUCCESS);
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetRetiredPagesPendingStatus(nvmlDevice_t d, int *pending) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!pending) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    if (d->is_mig || d->row_remap) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_retired) LEAVE(d->fail_retired);
+    *pending = d->retired_pending ? 1 : 0;
+    LEAVE(NVML_SUCCESS);
+}
+
+#ifndef FAKE_NVML_LEGACY
+EXPORT nvmlReturn_t nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned *corr, unsigned *unc, unsigned *pending, unsigned *failure) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!corr || !unc || !pending || !failure) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    /* Not supported on boards that retire pages, nor with MIG instances active. */
+    if (d->is_mig || !d->row_remap || d->mig_mode) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_remap) LEAVE(d->fail_remap);
+    *corr = d->remap_corr; *unc = d->remap_unc; *pending = d->remap_pending; *failure = d->remap_failure;
+    LEAVE(NVML_SUCCESS);
+}
+
+/* ---- events (XID), absent from the legacy library ---- */
+EXPORT nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set) {
+    ENTER(); CHECK_INIT();
+    if (!set) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    for (int i = 0; i < MAX_SETS; i++) {
+        if (!event_sets[i].used) {
+            memset(&event_sets[i], 0, sizeof event_sets[i]);
+            event_sets[i].used = 1;
+            *set = &event_sets[i];
+            LEAVE(NVML_SUCCESS);
+        }
+    }
+    LEAVE(NVML_ERROR_UNKNOWN);
+}
+
+EXPORT nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t d, unsigned long long types, nvmlEventSet_t set) {
+    ENTER(); CHECK_INIT(); CHECK_DEV(d);
+    if (!set || !set->used) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    /* Per-instance registration is not supported: events are registered on the parent. */
+    if (d->is_mig) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    if (d->fail_events) LEAVE(d->fail_events);
+    set->mask[d - gpus] |= types;
+    LEAVE(NVML_SUCCESS);
+}
+
+EXPORT nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set) {
+    ENTER();
+    if (!set || !set->used) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+    set->used = 0;
+    LEAVE(NVML_SUCCESS);
+}
+
+/* Delivers the next undelivered XID of a registered GPU, or TIMEOUT after timeoutms. The state file is
+ * re-read while waiting, so a test raises an XID by appending to a GPU's xids=. */
+EXPORT nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned timeoutms) {
+    unsigned waited = 0;
+    for (;;) {
+        ENTER_RELOAD();
+        CHECK_INIT();
+        if (!set || !set->used || !data) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
+        for (int g = 0; g < gpu_count; g++) {
+            if (!(set->mask[g] & NVML_EVENT_TYPE_XID) || !gpus[g].present) continue;
+            if (xids_delivered[g] > gpus[g].xid_count) xids_delivered[g] = gpus[g].xid_count;
+            if (xids_delivered[g] < gpus[g].xid_count) {
+                data->device = &gpus[g];
+                data->eventType = NVML_EVENT_TYPE_XID;
+                data->eventData = gpus[g].xids[xids_delivered[g]++];
+                data->gpuInstanceId = data->computeInstanceId = 0xFFFFFFFFu;
+                LEAVE(NVML_SUCCESS);
+            }
+        }
+        pthread_mutex_unlock(&lock);
+        if (waited >= timeoutms) return NVML_ERROR_TIMEOUT;
+        unsigned step = timeoutms - waited < 20 ? timeoutms - waited : 20;
+        struct timespec pause = { 0, (long)step * 1000000L };
+        nanosleep(&pause, NULL);
+        waited += step;
+    }
 }
 #endif

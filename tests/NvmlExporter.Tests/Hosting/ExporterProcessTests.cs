@@ -95,6 +95,10 @@ public sealed class ExporterProcessTests : IDisposable
         Assert.DoesNotContain("pci_bus_id", Series(text, "DCGM_FI_DEV_GPU_UTIL").Single(), StringComparison.Ordinal);
         Assert.Contains("nvmlInit_v2", exporter.Output, StringComparison.Ordinal); // logged as missing
         Assert.DoesNotContain("EntryPointNotFound", exporter.Output, StringComparison.Ordinal);
+        // Clocks-event reasons through the pre-535 name; no event API, so no XID series and one line saying so.
+        Assert.EndsWith($" {gpu.ClocksEventReasons}", Series(text, "DCGM_FI_DEV_CLOCKS_EVENT_REASONS").Single(), StringComparison.Ordinal);
+        Assert.Empty(Series(text, "DCGM_FI_DEV_XID_ERRORS"));
+        await exporter.ScrapeUntilAsync(_ => exporter.Output.Contains("XID errors cannot be watched", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -106,11 +110,14 @@ public sealed class ExporterProcessTests : IDisposable
         var text = await exporter.ScrapeUntilAsync(t => t.Contains("nvml_exporter_sample_duration_seconds_count 3", StringComparison.Ordinal));
         using var ready = await exporter.GetAsync("/readyz");
         using var live = await exporter.GetAsync("/healthz");
+        using var dcgmHealth = await exporter.GetAsync("/health");
 
         Assert.Contains("nvml_exporter_nvml_up 0", text, StringComparison.Ordinal);
         Assert.DoesNotContain("DCGM_", text, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        // dcgm-exporter's probe path answers like liveness: NVML down is no reason to restart.
+        Assert.Equal(HttpStatusCode.OK, dcgmHealth.StatusCode);
         Assert.Single(exporter.Output.Split('\n'), l => l.Contains("NVML unavailable", StringComparison.Ordinal));
     }
 
@@ -192,5 +199,64 @@ public sealed class ExporterProcessTests : IDisposable
 
         var memory = await prometheus.QueryAsync("sum(gpu_memory_used_bytes)");
         Assert.Equal(node.Sum(g => (double)g.UsedBytes), Assert.Single(memory).Value);
+    }
+
+    [Fact]
+    public async Task Metrics_XidRaisedMidRun_LastValueAndCountOnTheScrape()
+    {
+        var node = FakeGpuFleet.H100Node(2);
+        _fleet.Write(node);
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+        var before = await exporter.ScrapeUntilAsync(t => Series(t, "DCGM_FI_DEV_XID_ERRORS").Count() == 2);
+        Assert.All(Series(before, "DCGM_FI_DEV_XID_ERRORS"), l => Assert.EndsWith(" 0", l, StringComparison.Ordinal));
+        Assert.Empty(Series(before, "gpu_xid_errors_total"));
+
+        _fleet.Write([node[0], node[1] with { Xids = [79, 79, 48] }]);
+        var after = await exporter.ScrapeUntilAsync(t => Series(t, "gpu_xid_errors_total").Count() == 2);
+
+        var last = Series(after, "DCGM_FI_DEV_XID_ERRORS").ToList();
+        Assert.EndsWith(" 0", last[0], StringComparison.Ordinal);
+        Assert.Contains($"UUID=\"{node[1].Uuid}\"", last[1], StringComparison.Ordinal);
+        Assert.EndsWith(" 48", last[1], StringComparison.Ordinal);
+        Assert.Contains(Series(after, "gpu_xid_errors_total"), l => l.EndsWith("xid=\"79\"} 2", StringComparison.Ordinal));
+        Assert.Contains("XID 79 on GPU", exporter.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_DefaultCounters_EveryOneNvmlGives_WithTheDriverVersionLabel()
+    {
+        _fleet.Write(FakeGpuFleet.H100Node(1), driver: "570.124.06");
+        await using var exporter = await ExporterProcess.StartAsync(_fleet);
+
+        var text = await exporter.ScrapeUntilAsync(t => t.Contains("DCGM_FI_DEV_XID_ERRORS", StringComparison.Ordinal));
+
+        // dcgm-exporter's default counters that NVML can answer (PROF_*, NVLink, vGPU and PCIe throughput need DCGM or other APIs).
+        string[] defaults =
+        [
+            "DCGM_FI_DEV_SM_CLOCK", "DCGM_FI_DEV_MEM_CLOCK", "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_POWER_USAGE",
+            "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", "DCGM_FI_DEV_PCIE_REPLAY_COUNTER", "DCGM_FI_DEV_GPU_UTIL",
+            "DCGM_FI_DEV_MEM_COPY_UTIL", "DCGM_FI_DEV_ENC_UTIL", "DCGM_FI_DEV_DEC_UTIL", "DCGM_FI_DEV_XID_ERRORS",
+            "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS",
+            "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", "DCGM_FI_DEV_ROW_REMAP_FAILURE", "DCGM_FI_DEV_ECC_SBE_AGG_TOTAL",
+            "DCGM_FI_DEV_ECC_DBE_AGG_TOTAL", "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",
+        ];
+        Assert.All(defaults, name => Assert.Contains("DCGM_FI_DRIVER_VERSION=\"570.124.06\"", Series(text, name).Single(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Settings_LowercaseHostnameLabel_RenamesTheDcgmNodeLabel()
+    {
+        _fleet.Write(FakeGpuFleet.H100Node(1));
+        await using var exporter = await ExporterProcess.StartAsync(_fleet, environment: new Dictionary<string, string>
+        {
+            ["NODE_NAME"] = "gpu-node-7",
+            ["NVML_EXPORTER_DCGM_HOSTNAME_LABEL"] = "hostname",
+        });
+
+        var text = await exporter.ScrapeUntilAsync(t => t.Contains("DCGM_FI_DEV_GPU_UTIL", StringComparison.Ordinal));
+
+        var util = Series(text, "DCGM_FI_DEV_GPU_UTIL").Single();
+        Assert.Contains(",hostname=\"gpu-node-7\"", util, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hostname=", util, StringComparison.Ordinal);
     }
 }

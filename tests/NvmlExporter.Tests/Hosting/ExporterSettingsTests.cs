@@ -1,5 +1,6 @@
 using System.Net;
 using NvmlExporter.Hosting;
+using NvmlExporter.Metrics;
 
 namespace NvmlExporter.Tests.Hosting;
 
@@ -88,4 +89,27 @@ public sealed class ExporterSettingsTests
     [InlineData("s")]
     [InlineData("")]
     public void Durations_Invalid(string text) => Assert.False(Durations.TryParse(text, out _));
+
+    [Theory]
+    // dcgm-exporter 4.8.2 and earlier, and the later rename.
+    [InlineData("Hostname", "Hostname", PodSeries.PerPod, "per-pod")]
+    [InlineData("hostname", "hostname", PodSeries.Joined, "joined")]
+    public void Parse_LabelChoices_Valid(string label, string expectedLabel, PodSeries expectedSeries, string series)
+    {
+        var settings = ExporterSettings.Parse([], new Dictionary<string, string?> { ["NVML_EXPORTER_DCGM_HOSTNAME_LABEL"] = label, ["NVML_EXPORTER_POD_SERIES"] = series });
+
+        Assert.True(settings.IsValid, string.Join(" ", settings.Errors));
+        Assert.Equal(expectedLabel, settings.Options.DcgmHostnameLabel);
+        Assert.Equal(expectedSeries, settings.Options.PodSeries);
+    }
+
+    [Fact]
+    public void Parse_LabelChoices_InvalidNamedWithTheExpectedForms()
+    {
+        var settings = ExporterSettings.Parse(["--dcgm-hostname-label", "HOSTNAME", "--pod-series", "sum"], NoEnvironment);
+
+        Assert.Equal(2, settings.Errors.Count);
+        Assert.Contains(settings.Errors, e => e.Contains("--dcgm-hostname-label", StringComparison.Ordinal) && e.Contains("Hostname (dcgm-exporter 4.8.2 and earlier) or hostname", StringComparison.Ordinal));
+        Assert.Contains(settings.Errors, e => e.Contains("--pod-series", StringComparison.Ordinal) && e.Contains("per-pod", StringComparison.Ordinal) && e.Contains("joined", StringComparison.Ordinal));
+    }
 }

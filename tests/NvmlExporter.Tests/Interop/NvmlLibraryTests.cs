@@ -73,9 +73,9 @@ public sealed class NvmlLibraryTests : IDisposable
         Assert.Equal(new NvmlMemory(gpu.TotalBytes, gpu.TotalBytes - 40_000_000_000 - 600_000_000, 40_000_000_000, 600_000_000), _nvml.GetMemory(device).Value);
         Assert.Equal(61u, _nvml.GetTemperatureCelsius(device).Value);
         Assert.Equal(412_345u, _nvml.GetPowerUsageMilliwatts(device).Value);
-        Assert.Equal(1755u, _nvml.GetSmClockMhz(device).Value);
-        Assert.Equal(3ul, _nvml.GetTotalEccErrors(device, NvmlEccErrorType.Corrected).Value);
-        Assert.Equal(1ul, _nvml.GetTotalEccErrors(device, NvmlEccErrorType.Uncorrected).Value);
+        Assert.Equal(1755u, _nvml.GetClockMhz(device, NvmlClock.Sm).Value);
+        Assert.Equal(3ul, _nvml.GetTotalEccErrors(device, NvmlEccErrorType.Corrected, NvmlEccCounter.Volatile).Value);
+        Assert.Equal(1ul, _nvml.GetTotalEccErrors(device, NvmlEccErrorType.Uncorrected, NvmlEccCounter.Volatile).Value);
         Assert.Equal(4u, _nvml.GetComputeRunningProcessCount(device).Value);
         Assert.False(_nvml.GetMigEnabled(device).Value);
     }
@@ -125,5 +125,99 @@ public sealed class NvmlLibraryTests : IDisposable
 
         Assert.Equal((NvmlReturn)code, result);
         Assert.True(_nvml.GetUtilization(_nvml.GetDeviceHandleByIndex(0).Value).IsSuccess);
+    }
+
+    [Fact]
+    public void HealthQueries_H100_ReturnTheFakesValuesThroughTheRealSignatures()
+    {
+        var gpu = FakeGpuFleet.H100Node(1)[0] with
+        {
+            MemoryClock = 2619,
+            EnergyMillijoules = 9_876_543_210,
+            EncoderUtilization = 21,
+            DecoderUtilization = 43,
+            PcieReplays = 6,
+            EccCorrectedAggregate = 11,
+            EccUncorrectedAggregate = 2,
+            ClocksEventReasons = 0x24,
+            RemappedCorrectable = 5,
+            RemappedUncorrectable = 1,
+            RemapPending = true,
+        };
+        _fleet.Write([gpu]);
+        Assert.True(_nvml.Initialize().IsSuccess);
+
+        var device = _nvml.GetDeviceHandleByIndex(0).Value;
+
+        Assert.Equal(2619u, _nvml.GetClockMhz(device, NvmlClock.Memory).Value);
+        Assert.Equal(9_876_543_210ul, _nvml.GetTotalEnergyMillijoules(device).Value);
+        Assert.Equal(21u, _nvml.GetEncoderUtilization(device).Value);
+        Assert.Equal(43u, _nvml.GetDecoderUtilization(device).Value);
+        Assert.Equal(6u, _nvml.GetPcieReplayCounter(device).Value);
+        Assert.Equal(11ul, _nvml.GetTotalEccErrors(device, NvmlEccErrorType.Corrected, NvmlEccCounter.Aggregate).Value);
+        Assert.Equal(2ul, _nvml.GetTotalEccErrors(device, NvmlEccErrorType.Uncorrected, NvmlEccCounter.Aggregate).Value);
+        Assert.Equal(0x24ul, _nvml.GetClocksEventReasons(device).Value);
+        Assert.Equal(new NvmlRemappedRows(5, 1, Pending: true, Failed: false), _nvml.GetRemappedRows(device).Value);
+        // An H100 remaps rows; it does not retire pages.
+        Assert.Equal(NvmlReturn.ERROR_NOT_SUPPORTED, _nvml.GetRetiredPageCount(device, NvmlPageRetirementCause.DoubleBitError).Code);
+    }
+
+    [Fact]
+    public void RetiredPages_Volta_CountsThroughTheTwoCallPattern()
+    {
+        var v100 = FakeGpuFleet.H100Node(1)[0] with { Name = "Tesla V100-SXM2-32GB", RowRemapping = false, RetiredSingleBit = 3, RetiredDoubleBit = 0, RetirementPending = true };
+        _fleet.Write([v100]);
+        Assert.True(_nvml.Initialize().IsSuccess);
+
+        var device = _nvml.GetDeviceHandleByIndex(0).Value;
+
+        Assert.Equal(3u, _nvml.GetRetiredPageCount(device, NvmlPageRetirementCause.MultipleSingleBitErrors).Value);
+        Assert.Equal(0u, _nvml.GetRetiredPageCount(device, NvmlPageRetirementCause.DoubleBitError).Value);
+        Assert.True(_nvml.GetRetiredPagesPending(device).Value);
+        Assert.Equal(NvmlReturn.ERROR_NOT_SUPPORTED, _nvml.GetRemappedRows(device).Code);
+    }
+
+    [Fact]
+    public void XidEvents_RegisteredGpu_DeliversEachXidOnceThenTimesOut()
+    {
+        var node = FakeGpuFleet.H100Node(2);
+        _fleet.Write(node);
+        Assert.True(_nvml.Initialize().IsSuccess);
+        var events = _nvml.CreateEventSet().Value;
+        try
+        {
+            var second = _nvml.GetDeviceHandleByIndex(1).Value;
+            Assert.True(_nvml.RegisterXidEvents(second, events).Value);
+            Assert.Equal(NvmlReturn.ERROR_TIMEOUT, _nvml.WaitForXid(events, TimeSpan.FromMilliseconds(50)).Code);
+
+            _fleet.Write([node[0] with { Xids = [13] }, node[1] with { Xids = [79, 48] }]);
+
+            Assert.Equal(new NvmlXidEvent(second, 79), _nvml.WaitForXid(events, TimeSpan.FromSeconds(5)).Value);
+            Assert.Equal(new NvmlXidEvent(second, 48), _nvml.WaitForXid(events, TimeSpan.FromSeconds(5)).Value);
+            // GPU 0's XID 13 is not registered on this set.
+            Assert.Equal(NvmlReturn.ERROR_TIMEOUT, _nvml.WaitForXid(events, TimeSpan.FromMilliseconds(100)).Code);
+        }
+        finally
+        {
+            _nvml.FreeEventSet(events);
+        }
+    }
+
+    [Fact]
+    public void XidEvents_MigDeviceHandle_CannotBeRegistered()
+    {
+        _fleet.Write([FakeGpuFleet.A100Mig(0, instances: 1)]);
+        Assert.True(_nvml.Initialize().IsSuccess);
+        var events = _nvml.CreateEventSet().Value;
+        try
+        {
+            var mig = _nvml.GetMigDeviceHandleByIndex(_nvml.GetDeviceHandleByIndex(0).Value, 0).Value;
+
+            Assert.Equal(NvmlReturn.ERROR_NOT_SUPPORTED, _nvml.RegisterXidEvents(mig, events).Code);
+        }
+        finally
+        {
+            _nvml.FreeEventSet(events);
+        }
     }
 }

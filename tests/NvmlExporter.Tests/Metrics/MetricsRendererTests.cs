@@ -33,7 +33,7 @@ public sealed class MetricsRendererTests
         var text = Render(Snapshot(Gpu(0, util: 73)));
 
         Assert.Equal(
-            "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-0\",pci_bus_id=\"00000000:00:00.0\",device=\"nvidia0\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"node-a\"} 73",
+            "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-0\",pci_bus_id=\"00000000:00:00.0\",device=\"nvidia0\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"node-a\",DCGM_FI_DRIVER_VERSION=\"550.54.15\"} 73",
             Lines(text, "DCGM_FI_DEV_GPU_UTIL").Single());
         Assert.EndsWith(" 20480", Lines(text, "DCGM_FI_DEV_FB_USED").Single(), StringComparison.Ordinal); // MiB
         Assert.EndsWith(" 312.5", Lines(text, "DCGM_FI_DEV_POWER_USAGE").Single(), StringComparison.Ordinal); // W from mW
@@ -133,5 +133,122 @@ public sealed class MetricsRendererTests
         Assert.Empty(Lines(text, "nvml_exporter_gpus"));
         Assert.DoesNotContain("DCGM_", text, StringComparison.Ordinal);
         Assert.Equal("nvml_exporter_sample_duration_seconds_count 3", Lines(text, "nvml_exporter_sample_duration_seconds_count").Single());
+    }
+
+    private static GpuReading Healthy(uint index) => Gpu(index) with
+    {
+        MemoryClockMhz = 2619,
+        EnergyMillijoules = 987_654_321,
+        EncoderUtilizationPercent = 12,
+        DecoderUtilizationPercent = 34,
+        PcieReplays = 5,
+        EccCorrectedAggregate = 7,
+        EccUncorrectedAggregate = 2,
+        ClocksEventReasons = 0x4 | 0x40,
+        RemappedRows = new NvmlRemappedRows(3, 1, Pending: true, Failed: false),
+        Xid = XidReading.None,
+    };
+
+    [Theory]
+    // Each dcgm-exporter default counter that NVML answers, with the fake value and its type.
+    [InlineData("DCGM_FI_DEV_MEM_CLOCK", "gauge", "2619")]
+    [InlineData("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION", "counter", "987654321")]
+    [InlineData("DCGM_FI_DEV_ENC_UTIL", "gauge", "12")]
+    [InlineData("DCGM_FI_DEV_DEC_UTIL", "gauge", "34")]
+    [InlineData("DCGM_FI_DEV_PCIE_REPLAY_COUNTER", "counter", "5")]
+    [InlineData("DCGM_FI_DEV_ECC_SBE_AGG_TOTAL", "counter", "7")]
+    [InlineData("DCGM_FI_DEV_ECC_DBE_AGG_TOTAL", "counter", "2")]
+    [InlineData("DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS", "counter", "3")]
+    [InlineData("DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", "counter", "1")]
+    [InlineData("DCGM_FI_DEV_ROW_REMAP_PENDING", "gauge", "1")]
+    [InlineData("DCGM_FI_DEV_ROW_REMAP_FAILURE", "gauge", "0")]
+    [InlineData("DCGM_FI_DEV_CLOCKS_EVENT_REASONS", "gauge", "68")]
+    // Watched, no XID yet: 0, as dcgm-exporter reports it.
+    [InlineData("DCGM_FI_DEV_XID_ERRORS", "gauge", "0")]
+    public void Render_HealthCounters_DcgmNameTypeAndValue(string name, string type, string value)
+    {
+        var text = Render(Snapshot(Healthy(0)));
+
+        Assert.Contains($"# TYPE {name} {type}\n", text, StringComparison.Ordinal);
+        Assert.EndsWith(" " + value, Lines(text, name).Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_HealthCountersNvmlDidNotAnswer_AreAbsent()
+    {
+        var text = Render(Snapshot(Gpu(0)));
+
+        Assert.Empty(Lines(text, "DCGM_FI_DEV_XID_ERRORS"));
+        Assert.Empty(Lines(text, "DCGM_FI_DEV_RETIRED_SBE"));
+        Assert.Empty(Lines(text, "DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS"));
+        Assert.Empty(Lines(text, "gpu_clocks_event_reason_active"));
+        Assert.Empty(Lines(text, "gpu_xid_errors_total"));
+    }
+
+    [Fact]
+    public void Render_Xids_LastValueAndACounterPerXidNumber()
+    {
+        var xids = XidReading.None.Counts.Add(48, 1).Add(79, 2);
+        var text = Render(Snapshot(Healthy(0) with { Xid = new XidReading(79, xids) }));
+
+        Assert.EndsWith(" 79", Lines(text, "DCGM_FI_DEV_XID_ERRORS").Single(), StringComparison.Ordinal);
+        var counts = Lines(text, "gpu_xid_errors_total");
+        Assert.Equal(2, counts.Length);
+        Assert.Contains("xid=\"48\"} 1", counts[0], StringComparison.Ordinal);
+        Assert.Contains("uuid=\"GPU-0\"", counts[1], StringComparison.Ordinal);
+        Assert.EndsWith("xid=\"79\"} 2", counts[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_ClocksEventReasons_OneSeriesPerReasonFromTheBitmask()
+    {
+        var text = Render(Snapshot(Healthy(0)));
+
+        var reasons = Lines(text, "gpu_clocks_event_reason_active");
+        Assert.Equal(9, reasons.Length);
+        Assert.Equal(["sw_power_cap", "hw_thermal_slowdown"], reasons.Where(l => l.EndsWith(" 1", StringComparison.Ordinal)).Select(l => l.Split("reason=\"")[1].Split('"')[0]));
+    }
+
+    [Fact]
+    public void Render_RetiredPages_CountsAndPendingFlag()
+    {
+        var volta = Gpu(0) with { RetiredPagesSingleBit = 4, RetiredPagesDoubleBit = 1, RetiredPagesPending = true };
+
+        var text = Render(Snapshot(volta));
+
+        Assert.EndsWith(" 4", Lines(text, "DCGM_FI_DEV_RETIRED_SBE").Single(), StringComparison.Ordinal);
+        Assert.EndsWith(" 1", Lines(text, "DCGM_FI_DEV_RETIRED_DBE").Single(), StringComparison.Ordinal);
+        Assert.EndsWith(" 1", Lines(text, "DCGM_FI_DEV_RETIRED_PENDING").Single(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // dcgm-exporter 4.8.2 and earlier.
+    [InlineData(MetricsRenderer.DcgmHostnameLabelDefault)]
+    // Later versions renamed it.
+    [InlineData(MetricsRenderer.DcgmHostnameLabelLowercase)]
+    public void Render_HostnameLabelChoice_NamesTheDcgmNodeLabel(string label)
+    {
+        var renderer = new MetricsRenderer("node-a", label);
+
+        var text = Encoding.UTF8.GetString(renderer.Render(Snapshot(Gpu(0)), DeviceAttribution.None));
+
+        Assert.Contains($",{label}=\"node-a\"", Lines(text, "DCGM_FI_DEV_GPU_UTIL").Single(), StringComparison.Ordinal);
+        Assert.Contains(",hostname=\"node-a\"", Lines(text, "gpu_utilization_percent").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_JoinedPodSeries_OneSeriesPerDeviceWithEveryContainer()
+    {
+        var renderer = new MetricsRenderer("node-a", podSeries: PodSeries.Joined);
+        var pods = ImmutableArray.Create(new PodRef("llm", "vllm-0", "server"), new PodRef("llm", "vllm-1", "server"), new PodRef("batch", "embed-0", "worker"));
+        var attribution = new DeviceAttribution(new Dictionary<string, ImmutableArray<PodRef>> { ["GPU-0"] = pods, ["GPU-1"] = [pods[0]] }, Now);
+
+        var text = Encoding.UTF8.GetString(renderer.Render(Snapshot(Gpu(0), Gpu(1)), attribution));
+
+        var power = Lines(text, "DCGM_FI_DEV_POWER_USAGE");
+        Assert.Equal(2, power.Length);
+        Assert.Contains("pod=\"vllm-0,vllm-1,embed-0\",namespace=\"llm,llm,batch\",container=\"server,server,worker\"", power[0], StringComparison.Ordinal);
+        Assert.Contains("pod=\"vllm-0\",namespace=\"llm\",container=\"server\"", power[1], StringComparison.Ordinal);
+        Assert.EndsWith(" 3", Lines(text, "gpu_attributed_pods")[0], StringComparison.Ordinal);
     }
 }

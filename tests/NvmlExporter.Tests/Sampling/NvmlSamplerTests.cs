@@ -169,4 +169,54 @@ public sealed class NvmlSamplerTests : IDisposable
     [InlineData("NVIDIA A100-SXM4-80GB", "unknown")]
     [InlineData(null, "unknown")]
     public void MigProfile_FromName(string? name, string expected) => Assert.Equal(expected, NvmlSampler.MigProfile(name));
+
+    [Fact]
+    public void Sample_HealthFields_ReadForEachGpu()
+    {
+        var gpu = FakeGpuFleet.H100Node(1)[0] with { MemoryClock = 1593, EncoderUtilization = 9, PcieReplays = 2, ClocksEventReasons = 0x20, RemapFailed = true };
+        _fleet.Write([gpu]);
+
+        var reading = _sampler.Sample().Gpus.Single();
+
+        Assert.Equal(1593u, reading.MemoryClockMhz);
+        Assert.Equal(9u, reading.EncoderUtilizationPercent);
+        Assert.Equal(2u, reading.PcieReplays);
+        Assert.Equal(gpu.EnergyMillijoules, reading.EnergyMillijoules);
+        Assert.Equal(0x20ul, reading.ClocksEventReasons);
+        Assert.True(reading.RemappedRows!.Value.Failed);
+        // Retired pages are NOT_SUPPORTED on a board that remaps rows: absent, and not an error.
+        Assert.Null(reading.RetiredPagesSingleBit);
+        Assert.Null(reading.Xid); // nobody watches XIDs in this sampler
+    }
+
+    [Fact]
+    public void Sample_MigGpu_CodecAndRowRemapAbsent_NotCountedAsErrors()
+    {
+        _fleet.Write([FakeGpuFleet.A100Mig(0, instances: 2)]);
+
+        var snapshot = _sampler.Sample();
+
+        var gpu = snapshot.Gpus.Single();
+        Assert.Null(gpu.EncoderUtilizationPercent);
+        Assert.Null(gpu.RemappedRows);
+        Assert.NotNull(gpu.ClocksEventReasons); // board-wide: on the parent
+        Assert.Empty(snapshot.Counters.Errors);
+    }
+
+    [Fact]
+    public void Sample_WatchedGpu_CarriesItsXidReading()
+    {
+        var xids = new XidStore();
+        var sampler = new NvmlSampler(_nvml, _time, _log, xids: xids);
+        var node = FakeGpuFleet.H100Node(2);
+        _fleet.Write(node);
+        xids.Watching(node[0].Uuid);
+        xids.Record(node[0].Uuid, 79);
+
+        var gpus = sampler.Sample().Gpus;
+
+        Assert.Equal(79ul, gpus[0].Xid!.Last);
+        Assert.Equal(1, gpus[0].Xid!.Counts[79]);
+        Assert.Null(gpus[1].Xid);
+    }
 }
