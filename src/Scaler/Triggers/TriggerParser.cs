@@ -59,6 +59,7 @@ internal sealed class TriggerParser
         var on = ParseSources(reader, builder);
         RefuseConflicts(reader, builder);
         RefuseOrphans(reader, on);
+        RefusePendingKeysUnderCapacity(reader, builder);
         if (on.Count == 0)
         {
             reader.AddError(
@@ -118,6 +119,22 @@ internal sealed class TriggerParser
 
         builder.Source = null;
         return on;
+    }
+
+    // Under capacity sizing the pods' pending requests are an input, not a signal: their target and activation
+    // keys set nothing unless another source reads pending requests.
+    private static void RefusePendingKeysUnderCapacity(TriggerMetadataReader reader, TriggerBuilder builder)
+    {
+        var pending = DemandSignal.PendingRequests;
+        if (builder.Capacity is null || builder.Signals.Any(s => s.Spec.Name == pending.Name))
+        {
+            return;
+        }
+
+        foreach (var key in new[] { pending.TargetKey.Name, pending.ActivationKey.Name }.Where(k => reader.Has(k) && !reader.Failed(k)))
+        {
+            reader.Fail(key, "only used with sizing: pending (capacity sizing, the default for vllm and tgi, holds sloTimeToFirstToken instead) or with pending requests from Prometheus");
+        }
     }
 
     // Two sources for one signal (pending requests from the pods and from Prometheus): it is read from one place.

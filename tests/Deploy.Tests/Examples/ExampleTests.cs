@@ -1,7 +1,11 @@
 using System.Text.Json;
 using Deploy.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Scaler.FrontDoors.Keda;
-using Scaler.Signals.RabbitMq;
+using Scaler.Hosting;
+using Scaler.Signals;
+using Scaler.Triggers;
 
 namespace Deploy.Tests.Examples;
 
@@ -31,8 +35,14 @@ public sealed class ExampleTests
 
         Assert.Equal("external-push", trigger.Text("type"));
         Assert.Equal($"scaler.scaler-system.svc:{service.Named("spec.ports", "grpc").At("port").GetInt32()}", metadata["scalerAddress"]);
+        // The Scaler's own parser, as its registration builds it (every source's keys).
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSignalSources().AddTriggerParser();
+        using var provider = services.BuildServiceProvider();
         Assert.True(
-            TriggerMetadata.TryParse(new ScaledObjectKey(scaledObject.Text("metadata.namespace")!, name), metadata, new RabbitMqCredentialsOptions(), out var spec, out var errors),
+            provider.GetRequiredService<TriggerParser>().TryParse(new ScaledObjectKey(scaledObject.Text("metadata.namespace")!, name), metadata, KedaMetadataKeys.Ignored, out var spec, out var errors),
             $"{directory}: {string.Join("; ", errors)}");
         // KEDA's bounds agree with the engine's (docs/keda-metadata.md).
         Assert.Equal(spec.Policy.MinReplicas, scaledObject.At("spec.minReplicaCount").GetInt32());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NvmlExporter.Attribution;
 using NvmlExporter.Interop;
@@ -5,6 +6,7 @@ using NvmlExporter.Metrics;
 using NvmlExporter.Sampling;
 using NvmlExporter.Tests.FakeNvml;
 using NvmlExporter.Tests.Support;
+using Scaler.Testing;
 
 namespace NvmlExporter.Tests.Sampling;
 
@@ -12,7 +14,6 @@ namespace NvmlExporter.Tests.Sampling;
 [Collection(InProcessNvml.Name)]
 public sealed class XidWatcherTests : IDisposable
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly FakeGpuFleet _fleet = new();
     private readonly NvmlLibrary _nvml = new(FakeGpuFleet.LibraryPath);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
@@ -24,7 +25,7 @@ public sealed class XidWatcherTests : IDisposable
     {
         FakeNvmlControl.UseStateFile(_fleet.StatePath);
         _document = new MetricsDocument(new MetricsRenderer("node-a"), new AttributionStore(), _time);
-        _sampler = new NvmlSampler(_nvml, _time, new CapturingLogger<NvmlSampler>(), xids: _store);
+        _sampler = new NvmlSampler(_nvml, _time, new FakeLogger<NvmlSampler>(), xids: _store);
     }
 
     public void Dispose()
@@ -39,20 +40,20 @@ public sealed class XidWatcherTests : IDisposable
         var node = FakeGpuFleet.H100Node(2);
         _fleet.Write(node);
         _document.Publish(_sampler.Sample());
-        var log = new CapturingLogger<XidWatcher>();
+        var log = new FakeLogger<XidWatcher>();
         using var watcher = new XidWatcher(_nvml, _document, _store, log, TimeSpan.FromMilliseconds(50));
         await watcher.StartAsync(CancellationToken.None);
         try
         {
-            await Until(() => _store.For(node[1].Uuid) is not null);
+            await Eventually.HoldsAsync(() => _store.For(node[1].Uuid) is not null);
             Assert.Equal(XidReading.None, _store.For(node[0].Uuid));
 
             _fleet.Write([node[0], node[1] with { Xids = [31, 31] }]);
-            await Until(() => _store.For(node[1].Uuid)!.Counts.GetValueOrDefault(31ul) == 2);
+            await Eventually.HoldsAsync(() => _store.For(node[1].Uuid)!.Counts.GetValueOrDefault(31ul) == 2);
 
             Assert.Equal(31ul, _store.For(node[1].Uuid)!.Last);
             Assert.Empty(_store.For(node[0].Uuid)!.Counts);
-            Assert.Equal(2, log.Entries.Select(e => e.Message).Count(m => m.Contains("XID 31 on GPU " + node[1].Uuid, StringComparison.Ordinal)));
+            Assert.Equal(2, log.Collector.GetSnapshot().Select(e => e.Message).Count(m => m.Contains("XID 31 on GPU " + node[1].Uuid, StringComparison.Ordinal)));
         }
         finally
         {
@@ -66,32 +67,22 @@ public sealed class XidWatcherTests : IDisposable
         var node = FakeGpuFleet.H100Node(2);
         _fleet.Write([node[0] with { Failures = new Dictionary<string, int> { ["events"] = (int)NvmlReturn.ERROR_NO_PERMISSION } }, node[1]]);
         _document.Publish(_sampler.Sample());
-        var log = new CapturingLogger<XidWatcher>();
+        var log = new FakeLogger<XidWatcher>();
         using var watcher = new XidWatcher(_nvml, _document, _store, log, TimeSpan.FromMilliseconds(50));
         await watcher.StartAsync(CancellationToken.None);
         try
         {
-            await Until(() => _store.For(node[1].Uuid) is not null && log.Entries.Select(e => e.Message).Any(m => m.Contains("cannot be registered", StringComparison.Ordinal)));
+            await Eventually.HoldsAsync(() => _store.For(node[1].Uuid) is not null && log.Collector.GetSnapshot().Select(e => e.Message).Any(m => m.Contains("cannot be registered", StringComparison.Ordinal)));
             // Let the loop go round several more times (each round makes NVML calls).
             var calls = FakeNvmlControl.CallCount;
-            await Until(() => FakeNvmlControl.CallCount > calls + 20);
+            await Eventually.HoldsAsync(() => FakeNvmlControl.CallCount > calls + 20);
 
             Assert.Null(_store.For(node[0].Uuid));
-            Assert.Single(log.Entries.Select(e => e.Message), m => m.Contains(node[0].Uuid, StringComparison.Ordinal) && m.Contains("NO_PERMISSION", StringComparison.Ordinal));
+            Assert.Single(log.Collector.GetSnapshot().Select(e => e.Message), m => m.Contains(node[0].Uuid, StringComparison.Ordinal) && m.Contains("NO_PERMISSION", StringComparison.Ordinal));
         }
         finally
         {
             await watcher.StopAsync(CancellationToken.None);
-        }
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var started = DateTime.UtcNow;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow - started < Deadline, "condition not met within 10 s");
-            await Task.Delay(10);
         }
     }
 }

@@ -37,7 +37,7 @@ internal sealed partial class InferenceServerTriggerKeys : ITriggerKeys
         new(PendingRequestsMetric, "Prometheus metric name", "the server's", "queue_depth", "The pods' pending-requests gauge. Without `server` it is a custom server and `metricsPort` is required.", "a Prometheus metric name such as vllm:num_requests_waiting"),
         new(MetricsPort, "port", "the server's", "8000", "The pods' metrics port. Only with `server`/`pendingRequestsMetric`.", "a port number from 1 to 65535 such as 8000"),
         new(MetricsPath, "path", "`/metrics`", "/metrics", "The pods' metrics path. Only with `server`/`pendingRequestsMetric`.", "a path starting with '/' such as /metrics"),
-        new(Sizing, "`capacity` \\| `pending`", "`capacity` for vLLM and TGI, else `pending`", "capacity", "How replicas are sized from the pods: `capacity` to the latency objective from the servers' work counters (signal `capacity`, docs/decisions.md), `pending` by pending requests per replica. Setting `pendingRequestsTarget` chooses `pending`.", "capacity or pending"),
+        new(Sizing, "`capacity` \\| `pending`", "`capacity` for vLLM and TGI, else `pending`", "capacity", "How replicas are sized from the pods: `capacity` to the latency objective from the servers' work counters (signal `capacity`, docs/decisions.md), `pending` by pending requests per replica (`pendingRequestsTarget`).", "capacity or pending"),
         Capacity(SloTimeToFirstToken, "duration", "`2s`", "1500ms", "Time-to-first-token objective capacity sizing holds.", "a positive duration such as 2s or 1500ms"),
         Capacity(SloPercentile, "number 50–99.99", "`99`", "95", "The percentile of time to first token held under the objective.", "a number from 50 to 99.99 such as 99"),
         Capacity(BurstCoverage, "number 0–1", "`0.8`", "0.95", "Standing capacity for bursts faster than a start-up: the share of the last 30 minutes' burst peaks covered; 0 turns it off.", "a number from 0 to 1 such as 0.8"),
@@ -85,17 +85,12 @@ internal sealed partial class InferenceServerTriggerKeys : ITriggerKeys
         switch (metadata.Text(Sizing)?.ToUpperInvariant())
         {
             case null when !metadata.Has(Sizing):
-                return readsWork && !metadata.Has(PendingRequests.TargetKey.Name);
+                return readsWork;
             case "CAPACITY":
                 if (!readsWork && query is not null)
                 {
                     metadata.Fail(Sizing, $"capacity needs the token counters of vllm or tgi ({Server}: {query.Server.ToString().ToLowerInvariant()}{(metadata.Has(PendingRequestsMetric) ? $" with a custom {PendingRequestsMetric}" : "")} has none); use pending");
                     return false;
-                }
-
-                if (metadata.Has(PendingRequests.TargetKey.Name))
-                {
-                    metadata.Fail(PendingRequests.TargetKey.Name, $"only used with {Sizing}: pending; capacity sizing holds {SloTimeToFirstToken} instead");
                 }
 
                 return query is not null;
@@ -107,18 +102,10 @@ internal sealed partial class InferenceServerTriggerKeys : ITriggerKeys
         }
     }
 
-    // The work figures are inputs of the engine's capacity step, read by name; the activation keys of pending
-    // requests do not apply (activity is arrivals or requests held).
+    // The work figures are inputs of the engine's capacity step, read by name. The pending-requests keys then
+    // belong to another source's signal, if any (the trigger parser refuses them otherwise).
     private static void AddCapacity(TriggerMetadataReader metadata, TriggerBuilder trigger, InferenceQueueQuery? query)
     {
-        foreach (var key in new[] { PendingRequests.TargetKey.Name, PendingRequests.ActivationKey.Name }.Where(metadata.Has))
-        {
-            if (!metadata.Failed(key))
-            {
-                metadata.Fail(key, $"only used with {Sizing}: pending");
-            }
-        }
-
         var defaults = new CapacityPolicy();
         var profile = defaults.Profile;
         var slo = metadata.Duration(SloTimeToFirstToken);

@@ -60,21 +60,23 @@ public class TriggerMetadataMalformedTests
     // A port with pending requests from Prometheus.
     [InlineData("metricsPort", "only used with pending requests read from the pods", new[] { "server", Absent, "prometheusAddress", "http://prom:9090", "pendingRequestsQuery", "sum(x)", "metricsPort", "8000" })]
     // Zero target.
-    [InlineData("pendingRequestsTarget", "positive number", new[] { "pendingRequestsTarget", "0" })]
+    [InlineData("pendingRequestsTarget", "positive number", new[] { "sizing", "pending", "pendingRequestsTarget", "0" })]
     // Negative target.
-    [InlineData("pendingRequestsTarget", "got '-1'", new[] { "pendingRequestsTarget", "-1" })]
+    [InlineData("pendingRequestsTarget", "got '-1'", new[] { "sizing", "pending", "pendingRequestsTarget", "-1" })]
     // Not a number.
-    [InlineData("pendingRequestsTarget", "got 'five'", new[] { "pendingRequestsTarget", "five" })]
+    [InlineData("pendingRequestsTarget", "got 'five'", new[] { "sizing", "pending", "pendingRequestsTarget", "five" })]
     // NaN.
-    [InlineData("pendingRequestsTarget", "got 'NaN'", new[] { "pendingRequestsTarget", "NaN" })]
+    [InlineData("pendingRequestsTarget", "got 'NaN'", new[] { "sizing", "pending", "pendingRequestsTarget", "NaN" })]
     // Infinity.
-    [InlineData("pendingRequestsTarget", "got 'Infinity'", new[] { "pendingRequestsTarget", "Infinity" })]
+    [InlineData("pendingRequestsTarget", "got 'Infinity'", new[] { "sizing", "pending", "pendingRequestsTarget", "Infinity" })]
     // An exponent.
-    [InlineData("pendingRequestsTarget", "got '1e3'", new[] { "pendingRequestsTarget", "1e3" })]
+    [InlineData("pendingRequestsTarget", "got '1e3'", new[] { "sizing", "pending", "pendingRequestsTarget", "1e3" })]
     // Negative activation.
     [InlineData("activationPendingRequests", "0 or more", new[] { "sizing", "pending", "activationPendingRequests", "-1" })]
     // An activation threshold belongs to the pending mode (capacity sizing is active while work arrives).
     [InlineData("activationPendingRequests", "only used with sizing: pending", new[] { "activationPendingRequests", "2" })]
+    // A pending target under capacity sizing (the default for vLLM) sets nothing.
+    [InlineData("pendingRequestsTarget", "only used with sizing: pending", new[] { "pendingRequestsTarget", "5" })]
     // A pending target with no pending-requests signal.
     [InlineData("pendingRequestsTarget", "only used with pending requests", new[] { "server", Absent, "gpuUtilizationTarget", "70", "pendingRequestsTarget", "5" })]
     // ---- pending requests from Prometheus
