@@ -102,7 +102,7 @@ internal static class DecisionEngine
     private static SignalAssessment AssessSignals(ScalingPolicy policy, IReadOnlyDictionary<string, Reading> readings, ReplicaCounts replicas, DateTimeOffset now)
     {
         var explanations = ImmutableArray.CreateBuilder<SignalExplanation>(policy.Signals.Length);
-        var unknown = ImmutableArray.CreateBuilder<string>();
+        ImmutableArray<string>.Builder? unknown = null;
         var beyondLimit = false;
         var demandActive = false;
         var demandUnknown = false;
@@ -115,7 +115,7 @@ internal static class DecisionEngine
             if (!explanation.Known && Participates(policy, explanation))
             {
                 // A reported-only signal (saturation with SaturationMode.Ignore) changes nothing, known or not.
-                unknown.Add(spec.Name);
+                (unknown ??= ImmutableArray.CreateBuilder<string>()).Add(spec.Name);
                 beyondLimit |= beyond;
                 demandUnknown |= spec.Role == SignalRole.Demand;
             }
@@ -125,7 +125,7 @@ internal static class DecisionEngine
             }
         }
 
-        return new SignalAssessment(explanations.ToImmutable(), unknown.ToImmutable(), beyondLimit, demandActive, demandUnknown, hasDemand);
+        return new SignalAssessment(explanations.MoveToImmutable(), unknown?.ToImmutable() ?? [], beyondLimit, demandActive, demandUnknown, hasDemand);
     }
 
     /// <summary>
@@ -673,7 +673,7 @@ internal static class DecisionEngine
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Step 1's result: each signal judged; the unknown ones that take part; what they say about activity.</summary>
-    private sealed record SignalAssessment(ImmutableArray<SignalExplanation> Explanations, ImmutableArray<string> Unknown, bool BeyondLimit, bool DemandActive, bool DemandUnknown, bool HasDemand);
+    private readonly record struct SignalAssessment(ImmutableArray<SignalExplanation> Explanations, ImmutableArray<string> Unknown, bool BeyondLimit, bool DemandActive, bool DemandUnknown, bool HasDemand);
 
     /// <summary>Step 2's result: the combined proposal, what saturation alone would have asked, and the driving signal.</summary>
     private readonly record struct Combination(int? Combined, int? Unrestricted, string? Driver);

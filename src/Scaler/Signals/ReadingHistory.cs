@@ -4,15 +4,6 @@ using Scaler.Decisions;
 
 namespace Scaler.Signals;
 
-/// <summary>How a key's failing state changed with one refresh, for the log.</summary>
-internal enum ReadingTransition
-{
-    None,
-    StartedFailing,
-    StillFailing,
-    Recovered,
-}
-
 /// <summary>
 /// What the reads of one key learned: its last good reading and its last failure. Immutable and pure (time is
 /// an argument): <see cref="Apply"/> folds in a read, <see cref="Snapshot"/> ages the last good value into

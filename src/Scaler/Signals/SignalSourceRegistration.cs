@@ -1,5 +1,3 @@
-using Scaler.Decisions;
-
 namespace Scaler.Signals;
 
 /// <summary>
@@ -18,6 +16,3 @@ internal sealed record SignalSourceRegistration(string Name, Type QueryType, Fun
             return (query, cancellationToken) => source.ReadAsync((TQuery)query, cancellationToken);
         });
 }
-
-/// <summary>One read of a query by its source, whatever the query's type.</summary>
-internal delegate ValueTask<Reading> SignalReader(SignalQuery query, CancellationToken cancellationToken);

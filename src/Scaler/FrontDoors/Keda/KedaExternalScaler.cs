@@ -81,7 +81,7 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
 
     /// <summary>
     /// Sends <c>true</c> only on an inactive-to-active transition (a repeated <c>true</c> would postpone
-    /// scale-to-zero forever, http-add-on #1792), within 1 s of the signal (issue 5). While the stream is open
+    /// scale-to-zero forever, http-add-on #1792), within 1 s of the signal. While the stream is open
     /// it watches the trigger's signals in the <see cref="ReadingCache"/>: they refresh at the push interval
     /// (<c>Signals:&lt;source&gt;:PushRefreshInterval</c>), and the stream re-decides only when one of them
     /// changed value or status, not by polling every workload and not on every refresh. Ends cleanly when the

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Scaler.Signals.Prometheus;
 
@@ -81,54 +80,4 @@ internal sealed record PrometheusQuery : SignalQuery
     public override string Upstream => _upstream;
 
     public override string ToString() => _key;
-}
-
-/// <summary>Credentials for a Prometheus server. <see cref="object.ToString"/> never prints the secret.</summary>
-internal abstract record PrometheusAuth
-{
-    public abstract AuthenticationHeaderValue Header();
-
-    /// <summary>The secrets, for scrubbing upstream text that might echo them.</summary>
-    public abstract IReadOnlyList<string> Secrets { get; }
-
-    internal abstract string Tag(byte[] key);
-
-    private protected static string Hash(byte[] key, string secret) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(secret)).AsSpan(0, 8));
-}
-
-/// <summary><c>Authorization: Bearer &lt;token&gt;</c>.</summary>
-internal sealed record BearerAuth(string Token) : PrometheusAuth
-{
-    public override AuthenticationHeaderValue Header() => new("Bearer", Token);
-
-    public override IReadOnlyList<string> Secrets => [Token];
-
-    public override string ToString() => "Bearer ***";
-
-    internal override string Tag(byte[] key) => "bearer:" + Hash(key, Token);
-}
-
-/// <summary><c>Authorization: Basic base64(user:password)</c>.</summary>
-internal sealed record BasicAuth(string User, string Password) : PrometheusAuth
-{
-    public override AuthenticationHeaderValue Header() => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
-
-    public override IReadOnlyList<string> Secrets => [Password, Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}"))];
-
-    public override string ToString() => $"Basic {User}:***";
-
-    internal override string Tag(byte[] key) => "basic:" + Hash(key, User + ":" + Password);
-}
-
-/// <summary>
-/// TLS settings for an https server: PEM files mounted into the scaler (trigger metadata names the paths).
-/// </summary>
-/// <param name="CaFile">PEM file of the CA(s) that sign the server's certificate, trusted instead of the system roots.</param>
-/// <param name="ClientCertFile">PEM client certificate for mutual TLS.</param>
-/// <param name="ClientKeyFile">PEM private key of <paramref name="ClientCertFile"/>.</param>
-/// <param name="InsecureSkipVerify">Do not verify the server's certificate at all (KEDA's <c>unsafeSsl</c>); for tests and labs only.</param>
-internal sealed record PrometheusTls(string? CaFile = null, string? ClientCertFile = null, string? ClientKeyFile = null, bool InsecureSkipVerify = false)
-{
-    internal string Tag => $"ca={CaFile};cert={ClientCertFile};key={ClientKeyFile};insecure={InsecureSkipVerify}";
 }

@@ -5,42 +5,6 @@ using System.Net.Sockets;
 
 namespace Scaler.Signals.PrometheusText;
 
-/// <summary>Turns a scraped body into what the caller keeps; may throw <see cref="PrometheusTextFormatException"/>.</summary>
-internal delegate T ScrapeParser<out T>(ReadOnlySpan<byte> body);
-
-/// <summary>Why one target did not give a usable answer.</summary>
-internal enum ScrapeFailureKind
-{
-    /// <summary>Connection refused, reset, DNS: the target could not be reached. Transient.</summary>
-    Unreachable,
-
-    /// <summary>No complete answer within the per-scrape timeout. Transient.</summary>
-    Timeout,
-
-    /// <summary>The target answered with a non-2xx status. 5xx is transient; others are not.</summary>
-    HttpStatus,
-
-    /// <summary>The body was larger than the limit.</summary>
-    TooLarge,
-
-    /// <summary>The body is not Prometheus text format (or lacks what the caller needs).</summary>
-    Malformed,
-}
-
-/// <summary>One target's failure, with a reason an operator can act on (no credentials: targets are pod addresses).</summary>
-internal sealed record ScrapeFailure(ScrapeFailureKind Kind, string Reason, int? StatusCode = null)
-{
-    /// <summary>Whether retrying the read may help (the pipeline retries reads that throw).</summary>
-    public bool IsTransient => Kind is ScrapeFailureKind.Unreachable or ScrapeFailureKind.Timeout
-        || (Kind == ScrapeFailureKind.HttpStatus && StatusCode >= 500);
-}
-
-/// <summary>The answer of one target: a parsed value, or a failure.</summary>
-internal readonly record struct ScrapeResult<T>(T? Value, ScrapeFailure? Failure)
-{
-    public bool Succeeded => Failure is null;
-}
-
 /// <summary>
 /// Scrapes Prometheus text endpoints (exporters, model servers) over plain HTTP: one GET with a
 /// deadline, the body read into a pooled buffer and handed to a parser as bytes, so nothing of a
@@ -157,22 +121,4 @@ internal sealed class MetricsScraper(HttpClient http, TimeProvider time)
     };
 
     private static string Format(TimeSpan span) => span.TotalSeconds >= 1 && span.Milliseconds == 0 ? $"{span.TotalSeconds:0}s" : $"{span.TotalMilliseconds:0}ms";
-}
-
-/// <summary>The HTTP handler scrapes use: pooled keep-alive connections, no proxy (pod IPs are cluster-internal), no redirects.</summary>
-internal static class ScrapeHandler
-{
-    public static SocketsHttpHandler Create() => new()
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        AutomaticDecompression = DecompressionMethods.GZip,
-        // Connections to thousands of exporters are reused across refreshes, and recycled so a
-        // pod IP reused by another pod is not held forever.
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        MaxConnectionsPerServer = 4,
-    };
 }
