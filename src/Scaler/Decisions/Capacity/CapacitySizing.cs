@@ -29,8 +29,8 @@ internal static class CapacitySizing
     // Decoded tokens an interval needs before its mean step time counts.
     private const double MinimumTokens = 20;
 
-    // Points closer than this replace the newest one.
-    private static readonly TimeSpan PointSpacing = TimeSpan.FromSeconds(1);
+    // Points closer than this replace the newest one (a dozen points hold the minute: little memory per workload).
+    private static readonly TimeSpan PointSpacing = TimeSpan.FromSeconds(5);
 
     // The request mix follows finished requests with this weight per window.
     private const double MixWeight = 0.3;
