@@ -17,5 +17,11 @@ internal sealed record ChartLayout(int Width, int PanelHeight)
     /// <summary>From one panel's bottom to the next one's top (the X labels and the next title).</summary>
     public int Gap { get; init; } = 34;
 
+    /// <summary>Room above the first panel; null: room for the heading (36) or for the first title only (22).</summary>
+    public int? Top { get; init; }
+
+    /// <summary>Room below the last panel.</summary>
+    public int Bottom { get; init; } = 10;
+
     public int PlotWidth => Width - Left - Right;
 }

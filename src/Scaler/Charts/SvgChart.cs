@@ -20,8 +20,8 @@ internal static class SvgChart
         ArgumentNullException.ThrowIfNull(panels);
         ArgumentNullException.ThrowIfNull(layout);
         var c = CultureInfo.InvariantCulture;
-        var top = heading is null ? 22 : 36;
-        var height = top + panels.Sum(p => layout.PanelHeight + layout.Gap + (p.Legend ? LegendHeight : 0)) + 10;
+        var top = layout.Top ?? (heading is null ? 22 : 36);
+        var height = top + panels.Sum(p => layout.PanelHeight + layout.Gap + (p.Legend ? LegendHeight : 0)) + layout.Bottom;
         var svg = new StringBuilder(4096);
         var label = heading ?? string.Join("; ", panels.Select(p => p.Title));
         svg.AppendLine(c, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{layout.Width}" height="{height}" viewBox="0 0 {layout.Width} {height}" font-family="sans-serif" font-size="11" role="img" aria-label="{Encode(label)}">""");
@@ -48,7 +48,11 @@ internal static class SvgChart
         var span = panel.XTo > panel.XFrom ? panel.XTo - panel.XFrom : 1;
         var plot = new Plot(layout.Left, bottom, layout.PlotWidth, layout.PanelHeight, panel.XFrom, span);
 
-        svg.AppendLine(c, $"""<text x="{layout.Left}" y="{top - 6}" font-size="12">{Encode(panel.Title)}</text>""");
+        if (panel.Title.Length > 0)
+        {
+            svg.AppendLine(c, $"""<text x="{layout.Left}" y="{top - 6}" font-size="12">{Encode(panel.Title)}</text>""");
+        }
+
         svg.AppendLine(c, $"""<rect x="{layout.Left}" y="{top}" width="{layout.PlotWidth}" height="{layout.PanelHeight}" fill="none" stroke="#999"/>""");
         foreach (var band in panel.Bands)
         {
@@ -89,12 +93,10 @@ internal static class SvgChart
             svg.AppendLine(c, $"><title>{Encode(series.Label)}</title></path>");
         }
 
-        svg.AppendLine(c, $"""<text x="{layout.Left - 6}" y="{top + 10}" text-anchor="end"{Fill(panel.Left.Color)}>{Encode(panel.Left.TopLabel)}</text>""");
-        svg.AppendLine(c, $"""<text x="{layout.Left - 6}" y="{bottom}" text-anchor="end"{Fill(panel.Left.Color)}>{Encode(panel.Left.BottomLabel)}</text>""");
+        WriteAxisLabels(svg, panel.Left, layout.Left - 6, top, bottom, "end");
         if (panel.Right is { } right)
         {
-            svg.AppendLine(c, $"""<text x="{layout.Width - layout.Right + 6}" y="{top + 10}"{Fill(right.Color)}>{Encode(right.TopLabel)}</text>""");
-            svg.AppendLine(c, $"""<text x="{layout.Width - layout.Right + 6}" y="{bottom}"{Fill(right.Color)}>{Encode(right.BottomLabel)}</text>""");
+            WriteAxisLabels(svg, right, layout.Width - layout.Right + 6, top, bottom, null);
         }
 
         if (panel.XStartLabel is { } start)
@@ -110,6 +112,21 @@ internal static class SvgChart
         if (panel.Legend)
         {
             WriteLegend(svg, panel, layout.Left, bottom + 30);
+        }
+    }
+
+    private static void WriteAxisLabels(StringBuilder svg, ChartAxis axis, int x, int top, int bottom, string? anchor)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var anchorAttribute = anchor is null ? "" : $" text-anchor=\"{anchor}\"";
+        if (axis.TopLabel.Length > 0)
+        {
+            svg.AppendLine(c, $"""<text x="{x}" y="{top + 10}"{anchorAttribute}{Fill(axis.Color)}>{Encode(axis.TopLabel)}</text>""");
+        }
+
+        if (axis.BottomLabel.Length > 0)
+        {
+            svg.AppendLine(c, $"""<text x="{x}" y="{bottom}"{anchorAttribute}{Fill(axis.Color)}>{Encode(axis.BottomLabel)}</text>""");
         }
     }
 
