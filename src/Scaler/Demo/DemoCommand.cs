@@ -38,9 +38,10 @@ internal static class DemoCommand
             return UsageError;
         }
 
-        var podPort = options.PodPort == 0 ? FreePort(new IPAddress([127, 0, 0, 2])) : options.PodPort;
+        var network = FreeNetwork();
+        var podPort = options.PodPort == 0 ? FreePort(new IPAddress([127, network, 0, 2])) : options.PodPort;
         var time = new AcceleratedTimeProvider(options.Speed);
-        var deployment = new DemoDeployment(options, time.GetUtcNow());
+        var deployment = new DemoDeployment(options, time.GetUtcNow(), network);
         var scaledObject = new DemoScaledObject(options.MaxReplicas, podPort);
 
         var builder = WebApplication.CreateBuilder();
@@ -55,7 +56,7 @@ internal static class DemoCommand
         }
         catch (IOException e)
         {
-            await stderr.WriteLineAsync($"scaler demo: {e.Message} Another program holds a port the demo needs: choose others with --grpc-port, --http-port, --https-port or --pod-port (0: any free port); the GPU exporters need {DemoNetwork.ExporterPort} on 127.0.1.x.").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"scaler demo: {e.Message} Another program holds a port the demo needs: choose others with --grpc-port, --http-port, --https-port or --pod-port (0: any free port); the GPU exporters need {DemoNetwork.ExporterPort} on 127.n.1.x.").ConfigureAwait(false);
             return 1;
         }
 
@@ -64,8 +65,9 @@ internal static class DemoCommand
         await stdout.WriteLineAsync($"""
             Scaler demo: the real Scaler on a simulated vLLM deployment ({options.Shape.ToString().ToLowerInvariant()} load, seed {options.Seed}), {options.Speed:0.#}x accelerated time.
             page: {http}
+            clock: demo time runs {options.Speed:0.#}x from {PageClock(deployment)}
             gRPC: {grpc.Authority} (KEDA's external scaler; the KEDA-like loop polls it and streams IsActive)
-            pods: vLLM metrics on 127.0.0.2-{2 + (options.MaxReplicas * 2) - 1}:{podPort}/metrics; GPU exporters on 127.0.1.1-{deployment.Nodes.Count}:{DemoNetwork.ExporterPort}/metrics
+            pods: vLLM metrics on {deployment.PodAddresses[0]}-{deployment.PodAddresses[^1].GetAddressBytes()[3]}:{podPort}/metrics; GPU exporters on {deployment.Nodes[0].ExporterAddress}-{deployment.Nodes.Count}:{DemoNetwork.ExporterPort}/metrics
             The ScaledObject it plays:
 
             {scaledObject.Yaml(grpc.Authority)}
@@ -74,6 +76,27 @@ internal static class DemoCommand
         await stdout.FlushAsync().ConfigureAwait(false);
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         await stdout.WriteLineAsync("scaler demo: stopped").ConfigureAwait(false);
+        return 0;
+    }
+
+    private static string PageClock(DemoDeployment deployment) => deployment.Epoch.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    // The exporters' port is the product's fixed 9400: a second demo on the machine takes the next 127.n block.
+    private static byte FreeNetwork()
+    {
+        for (var network = 0; network < 32; network++)
+        {
+            try
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(new IPAddress([127, (byte)network, 1, 1]), DemoNetwork.ExporterPort));
+                return (byte)network;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
         return 0;
     }
 

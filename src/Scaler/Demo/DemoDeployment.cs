@@ -37,7 +37,10 @@ internal sealed class DemoDeployment
     private long _arrivals;
     private long _late;
 
-    public DemoDeployment(DemoOptions options, DateTimeOffset epoch)
+    /// <param name="options">The demo's options.</param>
+    /// <param name="epoch">Demo time zero.</param>
+    /// <param name="network">The second octet of every address: pods on 127.n.0.2 and up, exporters on 127.n.1.1 and up.</param>
+    public DemoDeployment(DemoOptions options, DateTimeOffset epoch, byte network = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -53,9 +56,10 @@ internal sealed class DemoDeployment
         var slots = options.MaxReplicas * 2;
         Nodes = [.. Enumerable.Range(1, (slots + GpusPerNode - 1) / GpusPerNode).Select(n => new GpuNode(
             string.Create(CultureInfo.InvariantCulture, $"gpu-node-{n}"),
-            new IPAddress([127, 0, 1, (byte)n]),
+            new IPAddress([127, network, 1, (byte)n]),
             [.. Enumerable.Range(0, GpusPerNode).Select(g => string.Create(CultureInfo.InvariantCulture, $"GPU-{n:x8}-{g:x4}-4d2a-8c1e-00000000{n:x2}{g:x2}"))]))];
-        _freeAddresses = new Queue<IPAddress>(Enumerable.Range(2, slots).Select(i => new IPAddress([127, 0, 0, (byte)i])));
+        PodAddresses = [.. Enumerable.Range(2, slots).Select(i => new IPAddress([127, network, 0, (byte)i]))];
+        _freeAddresses = new Queue<IPAddress>(PodAddresses);
         _traceSeed = options.Seed;
         _trace = TraceGenerator.Generate(options.Shape, _traceSeed, options.Duration);
         Assign();
@@ -66,8 +70,11 @@ internal sealed class DemoDeployment
 
     public IReadOnlyList<GpuNode> Nodes { get; }
 
+    /// <summary>Demo time zero: when the deployment started.</summary>
+    public DateTimeOffset Epoch => _epoch;
+
     /// <summary>Every address a pod may get: the demo's network listens on all of them.</summary>
-    public IReadOnlyList<IPAddress> PodAddresses => [.. Enumerable.Range(2, _options.MaxReplicas * 2).Select(i => new IPAddress([127, 0, 0, (byte)i]))];
+    public IReadOnlyList<IPAddress> PodAddresses { get; }
 
     /// <summary>Runs the deployment up to <paramref name="now"/>: arrivals enqueued, engine steps run, pods placed.</summary>
     public void AdvanceTo(DateTimeOffset now)

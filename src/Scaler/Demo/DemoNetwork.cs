@@ -6,7 +6,8 @@ namespace Scaler.Demo;
 /// <summary>
 /// The simulated cluster's network, as the Scaler reaches it: every pod address (127.0.0.2, …) serves that
 /// pod's vLLM metrics on the pod port, and every node's exporter address (127.0.1.n) serves its GPU exporter
-/// on 9400, the NvmlExporter's port. One small server of its own, started and stopped with the demo.
+/// on 9400, the NvmlExporter's port (the GPU source's fixed exporter port). A second demo on the machine uses
+/// the next 127.n block. One small server of its own, started and stopped with the demo.
 /// </summary>
 internal sealed class DemoNetwork(DemoDeployment deployment, int podPort) : IHostedService, IAsyncDisposable
 {

@@ -9,7 +9,8 @@ internal sealed record DemoOptions
     public const string Usage = """
         scaler demo: the real Scaler (gRPC door, page, HTTPS) on a simulated vLLM deployment, in accelerated time.
         Simulated pods serve vLLM's metrics on their own loopback addresses (127.0.0.2, ...), GPU exporters serve the
-        NvmlExporter's on 127.0.1.x:9400, and a KEDA-like loop asks the Scaler over gRPC and scales the deployment.
+        NvmlExporter's on 127.0.1.x:9400 (a second demo on the machine takes 127.1.x.x, and so on), and a KEDA-like
+        loop asks the Scaler over gRPC and scales the deployment.
         Ctrl+C stops it.
 
           --speed N          demo seconds per real second, 1 to 100 (default 10)

@@ -38,6 +38,9 @@ internal static class PageServiceCollectionExtensions
         });
         app.MapGet(PageAssets.StylesheetPath, (HttpContext context) => Asset(context, PageAssets.Stylesheet, "text/css; charset=utf-8"));
         app.MapGet(PageAssets.ScriptPath, (HttpContext context) => Asset(context, PageAssets.Script, "text/javascript; charset=utf-8"));
+
+        // Browsers ask for it; there is none, and a 404 would be an error in every console.
+        app.MapGet("/favicon.ico", () => Results.NoContent());
         return app;
     }
 
