@@ -110,6 +110,30 @@ public sealed class DemoTests(DemoFixture fixture, ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetStringAsync(new Uri(demo.PageUrl, "/healthz")));
     }
 
+    [Fact]
+    public void Readme_RunCommand_IsTheDemoTheseTestsRun()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repository(), "README.md"));
+        var twoCommands = readme[readme.IndexOf("## Set up: the two commands", StringComparison.Ordinal)..];
+        var block = twoCommands[(twoCommands.IndexOf("```sh", StringComparison.Ordinal) + 5)..];
+
+        // DemoProcess runs the built scaler.dll with "demo": what this command builds and runs.
+        Assert.StartsWith("dotnet run --project src/Scaler -- demo ", block.TrimStart(), StringComparison.Ordinal);
+    }
+
+    private static string Repository()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Scaler.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Scaler.sln not found above the test output");
+    }
+
     private static double Day(double fraction) => DemoFixture.Day.TotalMinutes * fraction;
 
     private static int Max(List<(double Minute, int Desired, int Current)> seen, double from, double to) =>
