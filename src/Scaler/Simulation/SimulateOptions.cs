@@ -450,6 +450,9 @@ internal static class SimulateOptionsParser
         policies = policies with
         {
             RequestsHpaTarget = requestsTarget ?? (deployment.Server == ServerModel.Classic ? PolicyOptions.ClassicRequestsHpaTarget : PolicyOptions.VllmRequestsHpaTarget),
+
+            // The classic preset's composite is the first reports' (pending requests, no capacity sizing).
+            Capacity = classicPreset ? simulation.Policies.Capacity : policies.Capacity,
         };
 
         var ages = instantAges switch { true => SignalAges.Instant, false => new SignalAges(), null => simulation.Ages };

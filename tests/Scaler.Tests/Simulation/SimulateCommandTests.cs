@@ -127,6 +127,22 @@ public class SimulateCommandTests
     }
 
     [Fact]
+    public void Run_ClassicPreset_SameAsTheClassicOptions()
+    {
+        // The command line's preset is the one the reproduction test pins (SimulatorTests).
+        var stdout = new StringWriter();
+
+        Assert.Equal(0, SimulateCommand.Run(["--preset", "classic", "--duration", "10m", "--format", "json"], stdout, new StringWriter()));
+
+        using var json = JsonDocument.Parse(stdout.ToString());
+        var composite = json.RootElement.GetProperty("policies")[0];
+        var expected = Simulator.Run(TraceGenerator.Generate(TraceShape.Bursty, 42, TimeSpan.FromMinutes(10)), SimulationOptions.ClassicPreset)[0];
+        Assert.Equal(Policies.Composite, composite.GetProperty("name").GetString());
+        Assert.Equal(Math.Round(expected.GpuHours, 4), composite.GetProperty("gpuHours").GetDouble());
+        Assert.Equal(expected.SloViolations, composite.GetProperty("sloViolations").GetInt32());
+    }
+
+    [Fact]
     public void Run_Help_ListsOptionsAndExitsZero()
     {
         var stdout = new StringWriter();
