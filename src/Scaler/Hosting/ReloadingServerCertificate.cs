@@ -104,7 +104,9 @@ internal sealed partial class ReloadingServerCertificate
         else if (AsksClientCertificates)
         {
             options.ClientCertificateRequired = true;
+#pragma warning disable CA5359 // Client certificates, not the server's: trusted only once the request's authenticator verified the chain.
             options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
         }
 
         return options;
