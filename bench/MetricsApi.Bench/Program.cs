@@ -106,7 +106,7 @@ static async Task LatencyAndAgeAsync(Dictionary<string, int> options, FrontProxy
     for (var round = 0; round < options["rounds"]; round++)
     {
         await Task.Delay(random.Next(0, 2000));
-        var value = 1000 + round;
+        var value = 101 + round; // no multiple of 1000: the answer is a plain integer quantity
         Volatile.Write(ref waiting[0], value);
         var changed = Stopwatch.StartNew();
         while (await FirstValueAsync(client, path) != value)

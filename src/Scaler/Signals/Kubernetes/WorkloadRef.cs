@@ -12,7 +12,17 @@ internal sealed record WorkloadRef(string Namespace, string Name, string? PodSel
     /// <summary>Only this pod of those <see cref="PodSelector"/> selects (the custom metrics API's one-pod reads); null: all of them.</summary>
     public string? PodName { get; init; }
 
-    public string Key => PodName is null ? $"{Namespace}/{Name}|{PodSelector}" : $"{Namespace}/{Name}|{PodSelector}|pod={PodName}";
+    /// <summary>
+    /// What identifies the pods read (in cache keys): the ScaledObject without a selector; with one, only the
+    /// namespace and the selector, so every reader of the same pods (a trigger, the HPA's pods metric, a
+    /// workload's composite decision) shares one reading and one scrape.
+    /// </summary>
+    public string Key => (PodSelector, PodName) switch
+    {
+        (null, _) => $"{Namespace}/{Name}|",
+        (_, null) => $"{Namespace}|{PodSelector}",
+        _ => $"{Namespace}|{PodSelector}|pod={PodName}",
+    };
 
     /// <summary>The pods <paramref name="selector"/> selects in <paramref name="namespace"/> (every pod there when it is empty).</summary>
     public static WorkloadRef Selected(string @namespace, string selector) =>
