@@ -28,7 +28,7 @@ internal sealed class MetricsApiCluster : IAsyncDisposable
 {
     public const string Namespace = "llm";
     public const string Deployment = "llama-vllm";
-    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
+    internal static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
     private MetricsApiCluster(TestPki pki, FakeKubeApi api, LoopbackMetricsServer metrics, KedaScalerHost scaler)
     {

@@ -144,6 +144,40 @@ public sealed class MetricsApiHandlerTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task FrontProxyCaRotated_TheNewCaTrustedWithinARefreshTheOldRefused()
+    {
+        var rotated = TestPki.CreateCa("front-proxy-ca");
+        var proxy = TestPki.Issue(rotated, "front-proxy-client", MetricsApiCluster.ClientAuth);
+        using var renewed = AggregatorClient(proxy);
+        using var retired = AggregatorClient(MetricsApiCluster.FrontProxyClient);
+        var before = await StatusAsync(renewed);
+
+        // kube-apiserver publishes its new front-proxy CA in the ConfigMap (the Scaler reads it every second here).
+        _cluster.Api.Apply(MetricsApiCluster.AuthenticationConfigMap(rotated, MetricsApiCluster.ClusterCa));
+        var after = await Eventually.ReturnsAsync(() => StatusAsync(renewed), s => s == HttpStatusCode.OK);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, before);
+        Assert.Equal(HttpStatusCode.OK, after);
+        // The same connection's certificate is checked again against the new settings: the old CA no longer counts.
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(retired));
+    }
+
+    /// <summary>The aggregator's side: its client certificate and the user in X-Remote-* headers (a master: no review).</summary>
+    private HttpClient AggregatorClient(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var client = new HttpClient(TestPki.Handler(_cluster.Pki.ServerCa, certificate)) { BaseAddress = _cluster.HttpsAddress };
+        client.DefaultRequestHeaders.Add("X-Remote-User", "system:kube-aggregator");
+        client.DefaultRequestHeaders.Add("X-Remote-Group", "system:masters");
+        return client;
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync(new Uri("/apis/custom.metrics.k8s.io/v1beta2", UriKind.Relative));
+        return response.StatusCode;
+    }
+
     private async Task<(HttpStatusCode Status, JsonDocument Body)> GetAsync(string path)
     {
         using var response = await _admin.GetAsync(new Uri(path, UriKind.Relative));
