@@ -25,6 +25,8 @@ internal sealed partial class MetricsApiHandler(
     TimeProvider time,
     ILogger<MetricsApiHandler> logger)
 {
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -235,8 +237,6 @@ internal sealed partial class MetricsApiHandler(
         MetricsApiRequestKind.External => new("list", path, request.Group, request.Version, request.Metric, request.Namespace),
         _ => new("get", path),
     };
-
-    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 
     private static bool TrySelectors(HttpContext context, out string selector, out Dictionary<string, string>? metricLabels, out string? problem)
     {
