@@ -2,7 +2,8 @@
 # Runs every test of the solution on a fresh machine: installs what the tests drive for real
 # (a C compiler for the fake libnvidia-ml, kubectl (a client of the custom metrics API), Prometheus and promtool (the exporter's scrapes, the alert rules'
 # unit tests, the dashboards' queries), a RabbitMQ broker, Node and npm for the independent KEDA client and
-# the Kubernetes/CRD schema validation of deploy/), then `dotnet test`.
+# the Kubernetes/CRD schema validation of deploy/, Debian's chromium and a font for the page's browser test),
+# then `dotnet test`.
 # Servers the tests start (Prometheus, RabbitMQ, the exporter) listen on loopback only and stop with the
 # tests; the package's own broker service is not started.
 set -euo pipefail
@@ -19,6 +20,10 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 # kubectl is a real client of the custom metrics API (tests/Scaler.Tests/FrontDoors/MetricsApi).
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# The page's browser test (tests/Scaler.Tests/FrontDoors/Page) drives Debian's chromium with playwright-core
+# (npm ci there); never a browser playwright would download. A font so that its screenshots show text.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if ((${#need[@]})); then
   echo "test.sh: installing ${need[*]}"
   sudo=""

@@ -102,6 +102,41 @@ internal static class DecisionPath
 
         var window = Math.Max(spec0.Policy.ScaleDown.StabilizationWindow.Ticks, spec0.Policy.ScaleUp.StabilizationWindow.Ticks) / refresh.Ticks;
         steps.Add(Time(string.Create(CultureInfo.InvariantCulture, $"DecisionEngine.Decide alone (a fresh decision, history of {window} decisions in the window)"), 20_000, Fresh, warmUp: (int)window * 2));
+
+        // Capacity sizing (vLLM's default): the same, fed steady work counters (3 req/s, 1,450 prompt and 120
+        // output tokens, 20 running, KV 30%, 25 ms steps), its rate window, estimator and burst look-back full.
+        var capacity = new ScalingPolicy
+        {
+            Signals = [],
+            Capacity = new Scaler.Decisions.Capacity.CapacityPolicy(),
+            ScaleUp = ScalingRules.KubernetesUp,
+            ScaleDown = ScalingRules.KubernetesDown,
+        };
+        var names = capacity.Capacity.Signals;
+        var sized = EngineState.Initial;
+        Decision Sized(int i)
+        {
+            var now = start + (refresh * i);
+            var seconds = (refresh * i).TotalSeconds;
+            var finished = 3 * seconds;
+            var sample = new Scaler.Decisions.Capacity.WorkSample(now, finished, finished * 1450, finished * 120, 20, 0, 0.3, 9)
+            {
+                InterTokenSeconds = finished * 119 * 0.025,
+                InterTokenCount = finished * 119,
+            };
+            var readings = new Dictionary<string, Reading>(StringComparer.Ordinal);
+            foreach (var (name, value) in names.Of(sample))
+            {
+                readings[name] = Reading.Fresh(value!.Value, now);
+            }
+
+            var decision = DecisionEngine.Decide(capacity, new DecisionInput(now, new ReplicaCounts(3, 3), readings), sized);
+            sized = decision.State;
+            return decision;
+        }
+
+        var lookback = (int)(TimeSpan.FromMinutes(31).Ticks / refresh.Ticks);
+        steps.Add(Time("DecisionEngine.Decide alone with capacity sizing (a fresh decision; rate window, estimator and 30 min of bursts held)", 20_000, Sized, warmUp: Math.Max((int)window * 2, lookback)));
         return steps;
     }
 

@@ -16,6 +16,13 @@ using Scaler.FrontDoors.Keda.Protocol;
 //        [--levels 1,16,64] [--rounds 20] [--refresh default|1] [--scaler path/to/scaler.dll] [--loops]
 //        [--Section:Key=value ...]   (passed to the server, e.g. --Signals:prometheus:PushRefreshInterval=00:00:00.75)
 // By default the server runs with its shipped settings (refresh 5 s, push refresh 500 ms).
+//        dotnet run -c Release --project bench/Keda.Bench -- --page   (the page's memory per trigger and render times)
+if (args is ["--page", ..])
+{
+    PageHistoryBench.Run(triggers: 1000);
+    return 0;
+}
+
 var options = BenchOptions.Parse(args);
 if (options.LoopsOnly)
 {

@@ -1,3 +1,4 @@
+using Scaler.Demo;
 using Scaler.Hosting;
 using Scaler.Simulation;
 
@@ -6,6 +7,11 @@ using Scaler.Simulation;
 if (args is ["simulate", ..])
 {
     return SimulateCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
+if (args is ["demo", ..])
+{
+    return await DemoCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -87,21 +87,15 @@ internal sealed class EngineLoop(
     /// <summary>The key of <paramref name="ages"/> that sets how old the work signals are.</summary>
     public const string WorkAge = "work";
 
+    // The work figures as the work source reads them, or unavailable through an outage (never 0).
     private void AddWork(Dictionary<string, Reading> readings, Decisions.Capacity.WorkSignalNames names, Decisions.Capacity.WorkSample? sample)
     {
-        void Add(string name, double? value) => readings[name] = sample is { } s && value is { } v
-            ? Reading.Fresh(v, s.At)
-            : Reading.Unavailable("simulated outage", double.IsNaN(_lastGood) ? null : epoch.AddSeconds(_lastGood));
-        var w = sample ?? default;
-        Add(names.Requests, w.Requests);
-        Add(names.PromptTokens, w.PromptTokens);
-        Add(names.GenerationTokens, w.GenerationTokens);
-        Add(names.Running, w.Running);
-        Add(names.Waiting, w.Waiting);
-        Add(names.KvCacheUse, w.KvCacheUse);
-        Add(names.ArrivalPeak, w.ArrivalPeak);
-        Add(names.InterTokenSeconds, w.InterTokenSeconds);
-        Add(names.InterTokenCount, w.InterTokenCount);
+        foreach (var (name, value) in names.Of(sample ?? default))
+        {
+            readings[name] = sample is { } s && value is { } v
+                ? Reading.Fresh(v, s.At)
+                : Reading.Unavailable("simulated outage", double.IsNaN(_lastGood) ? null : epoch.AddSeconds(_lastGood));
+        }
     }
 
     private SignalAge AgeOf(string signal) => ages is not null && ages.TryGetValue(signal, out var age) ? age : SignalAge.Instant;

@@ -37,19 +37,8 @@ internal sealed class KedaLoop : IScalingLoop
         _outage = outage;
         _epoch = epoch;
         _age = age ?? SignalAge.Instant;
-        _hpa = new ScalingPolicy
-        {
-            Signals = [new SignalSpec(SimulatedSignals.Requests, SignalKind.Total, SignalRole.Demand, pendingPerReplica)],
-            MinReplicas = 1,
-            MaxReplicas = maxReplicas,
-            IdleReplicas = 0,
-
-            // Scale to zero is KEDA's job here, not the HPA's.
-            ScaleToZeroAfter = TimeSpan.MaxValue,
-            ScaleUp = ScalingRules.KubernetesUp,
-            ScaleDown = ScalingRules.KubernetesDown,
-            WarmingGate = false,
-        };
+        // Between 1 and max, the HPA KEDA creates: pending requests per replica, Kubernetes' default behaviour.
+        _hpa = Policies.RequestsHpaPolicy(maxReplicas, pendingPerReplica);
     }
 
     public string Name { get; }

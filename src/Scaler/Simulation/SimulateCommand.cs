@@ -65,7 +65,7 @@ internal static class SimulateCommand
         {
             try
             {
-                File.WriteAllText(svgPath, SvgChart.Render(trace, evaluation.Policies, evaluation.Options.Policies.MaxReplicas, evaluation.Clairvoyant.Result));
+                File.WriteAllText(svgPath, SimulationChart.Render(trace, evaluation.Policies, evaluation.Options.Policies.MaxReplicas, evaluation.Clairvoyant.Result));
                 (options.Format == OutputFormat.Json ? stderr : stdout).WriteLine($"chart: {Path.GetFullPath(svgPath)}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

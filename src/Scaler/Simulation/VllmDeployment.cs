@@ -57,6 +57,12 @@ internal sealed class VllmDeployment : IDeployment
 
     public event Action<ActiveRequest>? FirstToken;
 
+    /// <summary>The replicas that exist (starting, ready or draining), oldest first: what a cluster would list as pods.</summary>
+    public IReadOnlyList<VllmReplica> Replicas => _replicas;
+
+    /// <summary>Requests held at the entry while no replica takes them (a gateway's queue; in no pod).</summary>
+    public int HeldAtEntry => _entry.Count;
+
     public void Enqueue(ActiveRequest request, double now)
     {
         _outstanding++;

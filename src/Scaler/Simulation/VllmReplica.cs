@@ -42,6 +42,13 @@ internal sealed class VllmReplica
 
     public long Preemptions { get; private set; }
 
+    /// <summary>
+    /// This replica's own work counters, as its server exposes them: the same increments the deployment adds to
+    /// its totals (a first token: the prompt and one generated token; a finish: one request and the rest of its
+    /// tokens; a step: each decoded token's inter-token latency).
+    /// </summary>
+    public WorkCounters Counters { get; private set; }
+
     /// <summary>When the next engine step may start (the current one ends then).</summary>
     public double NextStepAt { get; private set; }
 
@@ -70,7 +77,9 @@ internal sealed class VllmReplica
             var start = NextStepAt;
             var end = start + RunStep(out var prefilled, out var decoded);
             _busy.Add(start, end);
-            stepped(decoded.Count(r => r.PrefillLeft <= 0), end - start);
+            var decodedTokens = decoded.Count(r => r.PrefillLeft <= 0);
+            Counters += new WorkCounters(0, 0, 0) { InterTokenSeconds = decodedTokens * (end - start), InterTokenCount = decodedTokens };
+            stepped(decodedTokens, end - start);
             Complete(end, prefilled, decoded, firstToken, finished);
             NextStepAt = end;
         }
@@ -180,6 +189,7 @@ internal sealed class VllmReplica
             if (!request.HasFirstToken)
             {
                 request.FirstTokenAt = end;
+                Counters += new WorkCounters(0, request.PromptTokens, 1);
                 firstToken(request);
             }
         }
@@ -192,6 +202,7 @@ internal sealed class VllmReplica
                 KvTokens -= request.KvTokens;
                 request.KvTokens = 0;
                 _running.RemoveAt(i);
+                Counters += new WorkCounters(1, 0, request.OutputTokens - 1);
                 finished(request);
             }
         }

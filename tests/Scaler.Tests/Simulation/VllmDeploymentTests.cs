@@ -200,6 +200,27 @@ public class VllmDeploymentTests
     }
 
     [Fact]
+    public void Replicas_OwnCountersSumToTheDeploymentsTotals()
+    {
+        // Each replica counts what it served, as its own vLLM server would; nothing is lost or counted twice.
+        var deployment = new VllmDeployment(new DeploymentOptions { InitialReplicas = 3 }, Tick);
+        var random = new Random(5);
+        for (var i = 0; i < 60; i++)
+        {
+            deployment.Enqueue(new ActiveRequest(new TraceRequest(i * 0.5, 200 + random.Next(2000), 1 + random.Next(300))), i * 0.5);
+        }
+
+        Run(deployment, 0, 120);
+
+        var total = deployment.Observe(120).Counters;
+        var sum = deployment.Replicas.Aggregate(default(WorkCounters), (acc, r) => acc + r.Counters);
+        Assert.Equal(60, total.FinishedRequests);
+        Assert.Equal(total with { InterTokenSeconds = 0 }, sum with { InterTokenSeconds = 0 });
+        Assert.Equal(total.InterTokenSeconds, sum.InterTokenSeconds, 6);
+        Assert.All(deployment.Replicas, r => Assert.True(r.Counters.FinishedRequests > 0, $"replica {r.Id} served nothing"));
+    }
+
+    [Fact]
     public void Observe_NoReadyReplica_RequestsWaitAtTheEntryAndCount()
     {
         var deployment = new VllmDeployment(new DeploymentOptions { InitialReplicas = 0 }, Tick);

@@ -26,11 +26,14 @@ internal static class CapacitySizing
     /// <summary>Window of one burst (the source's arrival peak is counted over it).</summary>
     public const double BurstWindowSeconds = 2;
 
+    // An unreachable objective is sized to this multiple of the best reachable time to first token.
+    private const double FloorMargin = 1.25;
+
     // Decoded tokens an interval needs before its mean step time counts.
     private const double MinimumTokens = 20;
 
-    // Points closer than this replace the newest one.
-    private static readonly TimeSpan PointSpacing = TimeSpan.FromSeconds(1);
+    // Points closer than this replace the newest one (a dozen points hold the minute: little memory per workload).
+    private static readonly TimeSpan PointSpacing = TimeSpan.FromSeconds(5);
 
     // The request mix follows finished requests with this weight per window.
     private const double MixWeight = 0.3;
@@ -90,7 +93,14 @@ internal static class CapacitySizing
 
         // 4. Replicas for the objective, with the profile one standard deviation on the slow side.
         var profile = estimate.Cautious(policy.Profile);
-        var needed = QueueingModel.Replicas(profile, policy, lambda, meanPrompt, meanOutput, maxReplicas);
+
+        // An objective below what one request takes alone cannot be bought with replicas: size to just above
+        // the best reachable instead of asking for the maximum.
+        var floor = QueueingModel.NoLoadTimeToFirstToken(profile, meanPrompt, meanOutput, policy.Percentile);
+        var sizing = floor * FloorMargin > policy.TimeToFirstToken.TotalSeconds
+            ? policy with { TimeToFirstToken = TimeSpan.FromSeconds(floor * FloorMargin) }
+            : policy;
+        var needed = QueueingModel.Replicas(profile, sizing, lambda, meanPrompt, meanOutput, maxReplicas);
 
         // 5. Standing capacity: the look-back's burst peak (at the coverage percentile) prefilled within the objective.
         var burst = BurstReplicas(policy, state, profile, lambda, meanPrompt, out var burstPeak);
@@ -102,6 +112,11 @@ internal static class CapacitySizing
             $"{lambda:0.##} req/s × {meanPrompt:N0} prompt + {meanOutput:N0} output tokens -> {Replicas(needed)} replicas for p{policy.Percentile:0.##} TTFT <= {policy.TimeToFirstToken.TotalSeconds:0.##} s");
         note.Append(CultureInfo.InvariantCulture,
             $" (profile {estimate.Profile(policy.Profile).Describe()}, ±{estimate.PredictionError * 100:0}%, {estimate.Samples} intervals)");
+        if (sizing != policy)
+        {
+            note.Append(CultureInfo.InvariantCulture, $"; objective below one request's own time ({floor:0.##} s with no queue): sized to {sizing.TimeToFirstToken.TotalSeconds:0.##} s");
+        }
+
         if (burst > 0)
         {
             note.Append(CultureInfo.InvariantCulture, $"; bursts: {burstPeak:0} in 2 s (p{policy.BurstCoverage * 100:0} of {state.Bursts.Length} min) -> {Replicas(burst)}");

@@ -10,7 +10,7 @@ internal sealed record CapacityState
 {
     public static CapacityState Initial { get; } = new();
 
-    /// <summary>Counter points of the last minute, oldest first, at least a second apart.</summary>
+    /// <summary>Counter points of the last minute, oldest first, at least five seconds apart.</summary>
     public ImmutableArray<WorkPoint> Points { get; init; } = [];
 
     /// <summary>Mean prompt tokens per request; null until requests have finished.</summary>

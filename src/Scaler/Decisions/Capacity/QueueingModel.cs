@@ -79,6 +79,13 @@ internal static class QueueingModel
         return high;
     }
 
+    /// <summary>
+    /// The objective's percentile of time to first token with no queue at all: one request's own prefill. An
+    /// objective below it cannot be met by any number of replicas.
+    /// </summary>
+    public static double NoLoadTimeToFirstToken(ServerProfile profile, double prompt, double output, double percentile) =>
+        Evaluate(profile, 1e-9, prompt, output, percentile).TimeToFirstToken;
+
     /// <summary>Whether an operating point meets the objective within the planning limits.</summary>
     public static bool Acceptable(OperatingPoint point, ServerProfile profile, CapacityPolicy policy)
     {

@@ -35,4 +35,12 @@ internal sealed record WorkSignalNames
     public string InterTokenCount { get; init; } = "work.inter-token-count";
 
     public IEnumerable<string> All => [Requests, PromptTokens, GenerationTokens, Running, Waiting, KvCacheUse, ArrivalPeak, InterTokenSeconds, InterTokenCount];
+
+    /// <summary>Each figure of <paramref name="sample"/> under its name (null where unknown), for callers that hand the engine readings.</summary>
+    public IEnumerable<(string Name, double? Value)> Of(WorkSample sample) =>
+    [
+        (Requests, sample.Requests), (PromptTokens, sample.PromptTokens), (GenerationTokens, sample.GenerationTokens),
+        (Running, sample.Running), (Waiting, sample.Waiting), (KvCacheUse, sample.KvCacheUse), (ArrivalPeak, sample.ArrivalPeak),
+        (InterTokenSeconds, sample.InterTokenSeconds), (InterTokenCount, sample.InterTokenCount),
+    ];
 }

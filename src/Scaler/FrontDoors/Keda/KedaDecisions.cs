@@ -54,6 +54,13 @@ internal sealed partial class KedaDecisions : IDisposable
     /// </summary>
     public event Action<DecisionChange>? DecisionChanged;
 
+    /// <summary>
+    /// Raised for every decision the engine makes (not for one reused within a second), with the readings it
+    /// decided on, on the deciding call's thread under the trigger's gate: for the page's history. Handlers
+    /// must return at once and never throw.
+    /// </summary>
+    public event Action<DecisionMade>? Decided;
+
     /// <summary>The last decision per trigger, for the explanation endpoint.</summary>
     public IEnumerable<(TriggerId Trigger, Decision Decision)> Latest =>
         _states.Where(s => s.Value.Last is not null).Select(s => (s.Key, s.Value.Last!));
@@ -89,6 +96,7 @@ internal sealed partial class KedaDecisions : IDisposable
             var replicas = _replicas.Count(trigger, previous);
             var decision = DecisionEngine.Decide(trigger.Policy, new DecisionInput(_time.GetUtcNow(), replicas, readings), state.Engine);
             Record(id, previous, decision);
+            NotifyDecided(new DecisionMade(trigger, decision, readings));
             state.Engine = decision.State;
             state.Trigger = trigger;
             state.Last = decision;
@@ -200,6 +208,20 @@ internal sealed partial class KedaDecisions : IDisposable
 #pragma warning restore CA1031
         {
             LogSubscriberFailed(_log, change.Trigger.ScaledObject, exception);
+        }
+    }
+
+    private void NotifyDecided(DecisionMade made)
+    {
+        try
+        {
+            Decided?.Invoke(made);
+        }
+#pragma warning disable CA1031 // A failing subscriber is logged; the decision stands.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogSubscriberFailed(_log, made.Trigger.ScaledObject, exception);
         }
     }
 

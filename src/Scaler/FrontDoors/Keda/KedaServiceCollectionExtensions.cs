@@ -53,7 +53,7 @@ internal static class KedaServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the gRPC services (served on the HTTP/2-only endpoint) and the decision explanations (HTTP: JSON, and the page at <c>/</c>).</summary>
+    /// <summary>Maps the gRPC services (served on the HTTP/2-only endpoint) and the decision explanations (HTTP, JSON; the page for a person is FrontDoors/Page).</summary>
     public static WebApplication MapKedaFrontDoor(this WebApplication app)
     {
         app.MapGrpcService<KedaExternalScaler>();
@@ -68,10 +68,6 @@ internal static class KedaServiceCollectionExtensions
                 .ThenBy(d => d.Trigger.MetricName, StringComparer.Ordinal)
                 .Select(d => DecisionView.From(d.Trigger, d.Decision)).ToArray(),
             DecisionJsonContext.Default.DecisionViewArray));
-        // The same for a person: an HTML page of every trigger's last decision (DecisionsPage).
-        app.MapGet("/", ([Microsoft.AspNetCore.Mvc.FromServices] KedaDecisions decisions, [Microsoft.AspNetCore.Mvc.FromServices] TimeProvider time) => Results.Content(
-            DecisionsPage.Render(decisions.Latest.Select(d => DecisionView.From(d.Trigger, d.Decision)), time.GetUtcNow()),
-            "text/html; charset=utf-8"));
         app.MapGet("/decisions/{namespace}/{name}", (string @namespace, string name, [Microsoft.AspNetCore.Mvc.FromServices] KedaDecisions decisions) =>
         {
             var scaledObject = new ScaledObjectKey(@namespace, name);

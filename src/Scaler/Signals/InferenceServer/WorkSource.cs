@@ -28,7 +28,11 @@ internal sealed partial class WorkSource(
     /// <summary>A workload not read for this long is forgotten (its totals start over if it is read again).</summary>
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(15);
 
+    // Forgetting looks at every workload; once a minute is plenty.
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<string, Workload> _workloads = new(StringComparer.Ordinal);
+    private long _nextSweepTicks;
 
     public async ValueTask<Reading> ReadAsync(WorkQuery query, CancellationToken cancellationToken)
     {
@@ -182,6 +186,12 @@ internal sealed partial class WorkSource(
 
     private void Forget(DateTimeOffset now)
     {
+        var next = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < next || Interlocked.CompareExchange(ref _nextSweepTicks, (now + SweepEvery).UtcTicks, next) != next)
+        {
+            return;
+        }
+
         foreach (var (key, workload) in _workloads)
         {
             if (now - workload.LastRead > ForgetAfter)

@@ -39,6 +39,18 @@ public class CapacitySizingTests
     }
 
     [Fact]
+    public void Assess_ObjectiveBelowOneRequestsOwnTime_SizesToTheReachableNotTheMaximum()
+    {
+        // 8,000-token prompts take ~1 s each at 8,100 tokens/s: their p99 alone is ~4.6 s, above 2 s with no queue.
+        var work = new WorkCounterSim(0.5, 8000, 20, Truth, ready: 1) { Batch = 1, KvCacheUse = 0.05 };
+
+        var assessment = Run(new CapacityPolicy(), work, 1, 20, TimeSpan.FromSeconds(5), out _);
+
+        Assert.InRange(assessment.Proposal!.Value, 1, 4);
+        Assert.Contains("objective below one request's own time", assessment.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Assess_FirstSample_MeasuresBeforeSizing()
     {
         var work = new WorkCounterSim(3, 1000, 100, Truth, ready: 1);

@@ -57,7 +57,7 @@ internal sealed class WorkCounterSim(double rate, double prompt, double output, 
     {
         names ??= new WorkSignalNames();
         var readings = new Dictionary<string, Reading>(StringComparer.Ordinal);
-        void Add(string name, double? value)
+        foreach (var (name, value) in names.Of(sample))
         {
             if (value is { } v)
             {
@@ -65,15 +65,6 @@ internal sealed class WorkCounterSim(double rate, double prompt, double output, 
             }
         }
 
-        Add(names.Requests, sample.Requests);
-        Add(names.PromptTokens, sample.PromptTokens);
-        Add(names.GenerationTokens, sample.GenerationTokens);
-        Add(names.Running, sample.Running);
-        Add(names.Waiting, sample.Waiting);
-        Add(names.KvCacheUse, sample.KvCacheUse);
-        Add(names.ArrivalPeak, sample.ArrivalPeak);
-        Add(names.InterTokenSeconds, sample.InterTokenSeconds);
-        Add(names.InterTokenCount, sample.InterTokenCount);
         return readings;
     }
 }

@@ -199,7 +199,7 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         using var page = await http.GetAsync("/");
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         var html = await page.Content.ReadAsStringAsync();
-        Assert.Contains("<a href=\"/decisions/llm/explained\">llm/explained</a>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/workload?namespace=llm&amp;name=explained\">llm/explained</a>", html, StringComparison.Ordinal);
         Assert.Contains("driven by pending-requests", html, StringComparison.Ordinal);
     }
 

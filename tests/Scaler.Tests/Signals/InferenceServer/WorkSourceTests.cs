@@ -106,6 +106,27 @@ public sealed class WorkSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_WorkloadNotReadFor15Minutes_ForgottenAndCountedAfresh()
+    {
+        var source = Source(Serve("vllm-0"));
+        async Task<double> Requests(double finished)
+        {
+            _documents["vllm-0"] = ModelServerMetrics.VllmWork(finished, finished * 1000, finished * 100, 4, 0, 0.2, finished, finished * 99);
+            return (await source.ReadAsync(new WorkQuery(Llm, InferenceServerKind.Vllm, WorkMetric.Requests), CancellationToken.None)).Value;
+        }
+
+        await Requests(100);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(10, await Requests(110));
+
+        // Nobody asked for 16 minutes: the totals start over, from the first scrape that sees the pod again.
+        _time.Advance(TimeSpan.FromMinutes(16));
+        Assert.Equal(0, await Requests(130));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(5, await Requests(135));
+    }
+
+    [Fact]
     public async Task ReadAsync_NoKvCacheGauge_KvUnavailableTheRestFresh()
     {
         _documents["vllm-0"] = ModelServerMetrics.VllmWork(1, 1000, 100, 1, 0, kv: null, 2, 99);
