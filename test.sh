@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs what the tests drive for real
-# (a C compiler for the fake libnvidia-ml, Prometheus and promtool (the exporter's scrapes, the alert rules'
+# (a C compiler for the fake libnvidia-ml, kubectl (a client of the custom metrics API), Prometheus and promtool (the exporter's scrapes, the alert rules'
 # unit tests, the dashboards' queries), a RabbitMQ broker, Node and npm for the independent KEDA client and
 # the Kubernetes/CRD schema validation of deploy/, Debian's chromium and a font for the page's browser test),
 # then `dotnet test`.
@@ -17,6 +17,8 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 # The independent KEDA client (tests/Scaler.Tests/FrontDoors/Keda/node-client) and the schema validator
 # (tests/Deploy.Tests/Schemas) run on Node; the tests install their pinned packages with npm ci.
 command -v node >/dev/null 2>&1 || need+=(nodejs)
+# kubectl is a real client of the custom metrics API (tests/Scaler.Tests/FrontDoors/MetricsApi).
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 # The page's browser test (tests/Scaler.Tests/FrontDoors/Page) drives Debian's chromium with playwright-core
 # (npm ci there); never a browser playwright would download. A font so that its screenshots show text.

@@ -28,5 +28,12 @@ internal sealed record Reading(SignalStatus Status, double Value, DateTimeOffset
     /// <summary>Why the reading is not fresh, as one of a closed set (the <c>reason</c> label of the error metric); null when fresh or unknown.</summary>
     public ReadFailure? Failure { get; init; }
 
+    /// <summary>
+    /// For readings of a source that reads pods one by one: the value of each pod that answered, ordered by
+    /// pod name (a pod without a value is absent, never 0); null otherwise. The engine decides on
+    /// <see cref="Value"/>; the custom metrics API serves these per pod.
+    /// </summary>
+    public IReadOnlyList<PodValue>? PerPod { get; init; }
+
     public bool IsUsable => Status != SignalStatus.Unavailable && double.IsFinite(Value);
 }

@@ -33,6 +33,13 @@ internal sealed partial class ReloadingServerCertificate
         _nextCheckTicks = files is null ? long.MaxValue : (time.GetUtcNow() + interval).UtcTicks;
     }
 
+    /// <summary>
+    /// Without client CAs of its own: ask every client for a certificate and accept whatever comes (or none), for
+    /// the request to verify. The custom metrics API checks it against the front proxy's CA, which the cluster
+    /// publishes and rotates (a handshake cannot wait for that), and a client without one may still bring a token.
+    /// </summary>
+    public bool AsksClientCertificates { get; set; }
+
     /// <summary>Which endpoint, for logs ("gRPC port", "HTTPS port").</summary>
     public string Endpoint => _files?.Endpoint ?? "HTTPS port";
 
@@ -93,6 +100,13 @@ internal sealed partial class ReloadingServerCertificate
             // client CAs as the only roots, clientAuth usage, no downloads.
             options.CertificateChainPolicy = policy.Clone();
             options.RemoteCertificateValidationCallback = (_, certificate, _, errors) => AcceptClient(certificate, errors);
+        }
+        else if (AsksClientCertificates)
+        {
+            options.ClientCertificateRequired = true;
+#pragma warning disable CA5359 // Client certificates, not the server's: trusted only once the request's authenticator verified the chain.
+            options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
         }
 
         return options;

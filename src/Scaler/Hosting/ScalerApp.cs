@@ -1,4 +1,5 @@
 using Scaler.FrontDoors.Keda;
+using Scaler.FrontDoors.MetricsApi;
 using Scaler.FrontDoors.Page;
 using Scaler.Signals;
 
@@ -7,7 +8,7 @@ namespace Scaler.Hosting;
 /// <summary>The Scaler's composition, once: Program calls it, and so do the tests and benchmarks that host the Scaler.</summary>
 internal static class ScalerApp
 {
-    /// <summary>The host (Kestrel's ports and TLS), the signal sources, the KEDA front door and the page.</summary>
+    /// <summary>The host (Kestrel's ports and TLS), the signal sources, the KEDA front door, the page and the custom metrics API.</summary>
     public static WebApplicationBuilder AddScaler(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -15,16 +16,18 @@ internal static class ScalerApp
         builder.Services.AddSignalSources();
         builder.Services.AddKedaFrontDoor();
         builder.Services.AddDecisionPage();
+        builder.Services.AddMetricsApi();
         return builder;
     }
 
-    /// <summary>Health, readiness and metrics, the KEDA front door's gRPC services and decisions, and the page.</summary>
+    /// <summary>Health, readiness and metrics, the KEDA front door's gRPC services and decisions, the page, and the custom metrics API on the HTTPS port.</summary>
     public static WebApplication MapScaler(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapScalerEndpoints();
         app.MapKedaFrontDoor();
         app.MapDecisionPage();
+        app.MapMetricsApi();
         return app;
     }
 }

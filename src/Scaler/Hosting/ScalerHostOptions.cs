@@ -19,7 +19,7 @@ internal sealed class ScalerHostOptions
     public int HttpPort { get; set; } = 8080;
 
     /// <summary>
-    /// HTTPS (HTTP/1.1 and HTTP/2) for the custom metrics API; until that front door lands it serves only
+    /// HTTPS (HTTP/1.1 and HTTP/2) for the custom metrics API (<c>/apis/custom.metrics.k8s.io/...</c>), and
     /// /healthz and /readyz. Its certificate is <see cref="HttpsTls"/>, or a self-signed one generated at
     /// start when none is configured. Default 6443.
     /// </summary>
@@ -156,7 +156,7 @@ internal sealed class TlsFilesOptions
 
         if (HasClientCa && !clientCaAllowed)
         {
-            errors.Add($"{prefix}:{nameof(ClientCaPath)}: client certificates are not supported on the {endpoint} yet (the aggregator's front-proxy CA comes with the custom metrics API); remove the setting");
+            errors.Add($"{prefix}:{nameof(ClientCaPath)}: the {endpoint} trusts the aggregator's front-proxy CA from the cluster (or Scaler:MetricsApi:RequestHeaderClientCaPath), not this setting; remove it");
         }
         else if (HasClientCa && !HasCertificate)
         {

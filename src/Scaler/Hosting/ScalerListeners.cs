@@ -12,7 +12,7 @@ internal enum ScalerListener
     /// <summary>Plain HTTP: health, metrics, decisions.</summary>
     Http,
 
-    /// <summary>HTTPS: the custom metrics API (later) and health.</summary>
+    /// <summary>HTTPS: the custom metrics API and health.</summary>
     Https,
 }
 

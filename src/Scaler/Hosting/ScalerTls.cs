@@ -20,6 +20,9 @@ internal sealed class ScalerTls
         }
 
         Https = https ?? ReloadingServerCertificate.SelfSigned("HTTPS port", $"{httpsPrefix}:{nameof(TlsFilesOptions.CertificatePath)}", time, logger);
+
+        // The custom metrics API authenticates the aggregator by its client certificate, checked per request.
+        Https.AsksClientCertificates = true;
     }
 
     /// <summary>The gRPC port's certificate; null: plaintext HTTP/2 (h2c).</summary>

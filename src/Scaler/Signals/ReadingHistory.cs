@@ -67,12 +67,12 @@ internal sealed record ReadingHistory(Reading? Good, Reading? Failure, bool Answ
 
         if (Failure is { } failed)
         {
-            return new Reading(SignalStatus.Stale, good.Value, goodAt, Invariant($"last read failed: {failed.Reason}; serving the value from {age.TotalSeconds:0.#} s ago"), good.Coverage) { Failure = failed.Failure };
+            return good with { Status = SignalStatus.Stale, Reason = Invariant($"last read failed: {failed.Reason}; serving the value from {age.TotalSeconds:0.#} s ago"), Failure = failed.Failure };
         }
 
         if (age > options.StaleAfter)
         {
-            return new Reading(SignalStatus.Stale, good.Value, goodAt, Invariant($"no read has completed for {age.TotalSeconds:0.#} s; serving the last good value"), good.Coverage) { Failure = ReadFailure.Timeout };
+            return good with { Status = SignalStatus.Stale, Reason = Invariant($"no read has completed for {age.TotalSeconds:0.#} s; serving the last good value"), Failure = ReadFailure.Timeout };
         }
 
         return good;

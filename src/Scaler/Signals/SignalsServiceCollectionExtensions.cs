@@ -34,6 +34,7 @@ internal static class SignalsServiceCollectionExtensions
         services.TryAddSingleton<SignalPipelines>();
         services.TryAddSingleton<SignalSources>();
         services.TryAddSingleton<ReadingCache>();
+        services.TryAddSingleton<PodMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SignalSourceOptions>, SignalSourceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReadingCacheOptions>, ReadingCacheOptionsValidator>());
         var cache = services.AddOptions<ReadingCacheOptions>()
@@ -89,6 +90,22 @@ internal static class SignalsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITriggerKeys, TKeys>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a metric the source serves per pod (<see cref="PodMetric"/>): the custom metrics API lists and
+    /// serves it by name without naming the source.
+    /// </summary>
+    public static IServiceCollection AddPodMetric(this IServiceCollection services, PodMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(metric);
+        if (!services.Any(d => d.ImplementationInstance is PodMetric m && m.Name == metric.Name))
+        {
+            services.AddSingleton(metric);
+        }
+
         return services;
     }
 }

@@ -35,12 +35,17 @@ internal sealed class TriggerParser
     /// <param name="ignored">Keys that belong to the front door's caller (KEDA's own), accepted and not read.</param>
     /// <param name="trigger">The parsed trigger; null on failure.</param>
     /// <param name="errors">Every problem; empty on success.</param>
+    /// <param name="targetSelector">
+    /// The scale target's pod selector when the front door knows it (the custom metrics API reads it from the
+    /// target's <c>/scale</c>); the pod-reading signals read the pods it selects unless <c>podSelector</c> is given.
+    /// </param>
     public bool TryParse(
         ScaledObjectKey scaledObject,
         IReadOnlyDictionary<string, string> metadata,
         IReadOnlySet<string> ignored,
         [NotNullWhen(true)] out Trigger? trigger,
-        out IReadOnlyList<string> errors)
+        out IReadOnlyList<string> errors,
+        string? targetSelector = null)
     {
         ArgumentNullException.ThrowIfNull(scaledObject);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -55,7 +60,7 @@ internal sealed class TriggerParser
 
         reader.RefuseEmptyValues();
         var staleAfter = PolicyKeys.ReadStaleAfter(reader);
-        var builder = new TriggerBuilder(WorkloadKeys.Read(reader, scaledObject.Namespace, scaledObject.Name));
+        var builder = new TriggerBuilder(WorkloadKeys.Read(reader, scaledObject.Namespace, scaledObject.Name, targetSelector));
         var on = ParseSources(reader, builder);
         RefuseConflicts(reader, builder);
         RefuseOrphans(reader, on);

@@ -116,15 +116,52 @@ public sealed class ExampleTests
     }
 
     [Fact]
-    public void CustomMetricsHpa_TheDesignsTwoMetrics_MarkedAsNeedingTheMetricsApi()
+    public void CustomMetricsHpa_TheDesignsTwoMetrics_PodsMetricsTheScalerServes()
     {
         var hpa = Kustomize.Render("deploy/examples/hpa-custom-metrics").One("HorizontalPodAutoscaler", "llama-vllm");
+        using var provider = ScalerServices();
+        var served = provider.GetRequiredService<PodMetrics>();
 
         Assert.Equal(
             [("DCGM_FI_DEV_GPU_UTIL", "70"), ("inference_queue_size", "10")],
             hpa.Items("spec.metrics").Select(m => (m.Text("pods.metric.name")!, m.Text("pods.target.averageValue")!)));
         Assert.All(hpa.Items("spec.metrics"), m => Assert.Equal(("Pods", "AverageValue"), (m.Text("type"), m.Text("pods.target.type"))));
-        Assert.Contains("not built yet", hpa.At("metadata.annotations").Property("scaler.dev/requires"), StringComparison.Ordinal);
+        Assert.All(hpa.Items("spec.metrics"), m => Assert.True(served.TryGet(m.Text("pods.metric.name")!, out _), m.Text("pods.metric.name")));
+    }
+
+    [Fact]
+    public void CustomMetricsHpa_Composite_FollowsTheDecisionWithoutStabilisingTwiceAndItsAnnotationsParse()
+    {
+        var hpa = Kustomize.Render("deploy/examples/hpa-custom-metrics").One("HorizontalPodAutoscaler", "llama-vllm-composite");
+        var metric = Assert.Single(hpa.Items("spec.metrics"));
+        // The patch's annotations, one "scaler.dev/key: value" per line (values unquoted as YAML reads them).
+        var patchText = Repo.ReadText("deploy/examples/hpa-custom-metrics/deployment-annotations.yaml");
+        var policy = patchText.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("scaler.dev/", StringComparison.Ordinal))
+            .ToDictionary(l => l["scaler.dev/".Length..l.IndexOf(':', StringComparison.Ordinal)], l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Trim('"'), StringComparer.Ordinal);
+        using var provider = ScalerServices();
+
+        // One Object metric on the scaled Deployment, AverageValue 1: the HPA proposes ceil(value).
+        Assert.Equal(("Object", "scaler_desired_replicas", "AverageValue", "1"), (metric.Text("type"), metric.Text("object.metric.name"), metric.Text("object.target.type"), metric.Text("object.target.averageValue")));
+        Assert.Equal(hpa.Text("spec.scaleTargetRef.name"), metric.Text("object.describedObject.name"));
+        Assert.Contains($"name: {hpa.Text("spec.scaleTargetRef.name")}", patchText, StringComparison.Ordinal);
+        Assert.True(policy.Count >= 4);
+        Assert.All(["scaleUp", "scaleDown"], direction => Assert.Equal(0, hpa.At($"spec.behavior.{direction}.stabilizationWindowSeconds").GetInt32()));
+        // The annotations are a policy the Scaler's parser accepts, the pods being the Deployment's (from its /scale).
+        Assert.True(
+            provider.GetRequiredService<TriggerParser>().TryParse(new ScaledObjectKey("llm", "llama-vllm"), policy, new HashSet<string>(), out var trigger, out var errors, targetSelector: "app=llama-vllm"),
+            string.Join("; ", errors));
+        // No scale to zero without KEDA: the engine's floor and the HPA's agree.
+        Assert.Equal(hpa.At("spec.minReplicas").GetInt32(), trigger.Policy.MinReplicas);
+        Assert.True(hpa.At("spec.maxReplicas").GetInt32() >= trigger.Policy.MaxReplicas);
+    }
+
+    private static ServiceProvider ScalerServices()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSignalSources().AddTriggerParser();
+        return services.BuildServiceProvider();
     }
 
     [Theory]

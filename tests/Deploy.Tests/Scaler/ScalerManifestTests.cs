@@ -124,9 +124,10 @@ public sealed class ScalerManifestTests
     {
         var manifests = Kustomize.Render(Directory);
 
-        // Cluster-scoped RBAC objects have no namespace; everything else lives in scaler-system.
+        // Cluster-scoped RBAC objects have no namespace; the reader of the aggregator's ConfigMap is bound where
+        // that ConfigMap lives; everything else lives in scaler-system.
         Assert.All(manifests.Objects.Where(o => !o.Text("kind")!.StartsWith("Cluster", StringComparison.Ordinal)),
-            o => Assert.Equal("scaler-system", o.Text("metadata.namespace")));
+            o => Assert.Equal(o.Text("metadata.name") == "scaler-auth-reader" ? "kube-system" : "scaler-system", o.Text("metadata.namespace")));
         Assert.Equal("ghcr.io/scaler-dev/scaler:0.1.0", Deployment.Container(Name).Text("image"));
     }
 
@@ -166,6 +167,28 @@ public sealed class ScalerManifestTests
         // No other role of the Scaler may write anything: the workload reader stays read-only.
         var reader = manifests.One("ClusterRole", "scaler-workload-reader");
         Assert.All(reader.Items("rules").SelectMany(r => r.Items("verbs")), verb => Assert.Contains(verb.GetString(), new[] { "get", "list", "watch" }));
+    }
+
+    [Fact]
+    public void Rbac_MetricsApi_DelegatedAuthenticationAuthorizationAndTheScaleItServes()
+    {
+        var manifests = Kustomize.Render(Directory);
+        var delegator = manifests.One("ClusterRoleBinding", "scaler-auth-delegator");
+        var reader = manifests.One("RoleBinding", "scaler-auth-reader");
+        var scale = manifests.One("ClusterRole", manifests.One("ClusterRoleBinding", "scaler-scale-reader").Text("roleRef.name")!);
+
+        // TokenReviews and SubjectAccessReviews, as every aggregated API server (reference 2.6).
+        Assert.Equal(("ClusterRole", "system:auth-delegator"), (delegator.Text("roleRef.kind"), delegator.Text("roleRef.name")));
+        Assert.Contains(delegator.Items("subjects"), s => s.Text("name") == "scaler" && s.Text("namespace") == "scaler-system");
+        // The front proxy's CA, read from kube-system.
+        Assert.Equal(("kube-system", "Role", "extension-apiserver-authentication-reader"), (reader.Text("metadata.namespace"), reader.Text("roleRef.kind"), reader.Text("roleRef.name")));
+        Assert.Contains(reader.Items("subjects"), s => s.Text("name") == "scaler" && s.Text("namespace") == "scaler-system");
+        // Read on the /scale subresources it serves scaler_desired_replicas for, and nothing written.
+        var resources = scale.Items("rules").SelectMany(r => r.Items("resources")).Select(r => r.GetString()).ToList();
+        Assert.Contains("deployments/scale", resources);
+        Assert.Contains("statefulsets/scale", resources);
+        Assert.Contains("leaderworkersets/scale", resources);
+        Assert.All(scale.Items("rules").SelectMany(r => r.Items("verbs")), verb => Assert.Equal("get", verb.GetString()));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Scaler.Tests.Signals.Core;
 namespace Scaler.Tests.Hosting;
 
 /// <summary>
-/// The HTTPS port (6443 by default, for the custom metrics API to come): health over TLS with the configured
+/// The HTTPS port (6443 by default, where the custom metrics API is served): health over TLS with the configured
 /// certificate, or with one generated at start; nothing else is served there.
 /// </summary>
 public sealed class HttpsPortTests : IDisposable

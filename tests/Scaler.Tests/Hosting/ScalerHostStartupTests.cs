@@ -32,8 +32,8 @@ public sealed class ScalerHostStartupTests : IDisposable
     [InlineData("key-without-certificate", "Scaler:Host:GrpcTls:CertificatePath: required with Scaler:Host:GrpcTls:KeyPath")]
     // Mutual TLS without a server certificate.
     [InlineData("client-ca-without-certificate", "Scaler:Host:GrpcTls:ClientCaPath: mutual TLS needs a server certificate")]
-    // Client certificates on the HTTPS port come with the metrics API.
-    [InlineData("https-client-ca", "Scaler:Host:HttpsTls:ClientCaPath: client certificates are not supported")]
+    // The HTTPS port trusts the front proxy's CA from the cluster, not a file of its own.
+    [InlineData("https-client-ca", "Scaler:Host:HttpsTls:ClientCaPath: the HTTPS port trusts the aggregator's front-proxy CA")]
     // A reload interval of zero would read the files on every connection.
     [InlineData("reload-zero", "Scaler:Host:TlsReloadInterval: expected a duration")]
     // The certificate file is not there (Secret not mounted).

@@ -60,7 +60,8 @@ internal sealed class TestPki : IDisposable
     public static X509Certificate2 Issue(X509Certificate2 ca, string name, Oid usage, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        // A bare name is the common name; a distinguished name ("CN=alice, O=team") is used as it is.
+        var request = new CertificateRequest(name.Contains('=', StringComparison.Ordinal) ? name : $"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], false));

@@ -5,4 +5,8 @@ namespace Scaler.Signals.GpuFleet;
 /// <param name="Utilization">Percent 0..100; NaN when absent (MIG devices).</param>
 /// <param name="UsedBytes">NaN when absent.</param>
 /// <param name="TotalBytes">NaN when absent.</param>
-internal readonly record struct DeviceFigures(string Key, double Utilization, double UsedBytes, double TotalBytes);
+internal readonly record struct DeviceFigures(string Key, double Utilization, double UsedBytes, double TotalBytes)
+{
+    /// <summary>The pod (<c>namespace/name</c>) the device is attributed to, when read per pod; else null.</summary>
+    public string? Pod { get; init; }
+}

@@ -29,18 +29,23 @@ internal sealed class ExporterDocument
     /// <c>DCGM_FI_DEV_FB_USED</c>, <c>DCGM_FI_DEV_FB_TOTAL</c> in MiB; labels <c>UUID</c>, <c>GPU_I_ID</c>), so
     /// the same source reads a node running dcgm-exporter. A series belongs to the workload when its
     /// <c>namespace</c> and <c>pod</c> labels name one of <paramref name="pods"/>. A device shared by
-    /// several of the workload's pods (time-slicing) appears once per pod and is kept once.
+    /// several of the workload's pods (time-slicing) appears once per pod and is kept once (once per pod with <paramref name="perPod"/>).
     /// </summary>
     /// <param name="body">The scraped document.</param>
     /// <param name="pods">The workload's pods as <c>namespace/name</c>, looked up by span.</param>
-    public static ExporterDocument Parse(ReadOnlySpan<byte> body, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> pods)
+    /// <param name="perPod">
+    /// Keep a device once per pod it is attributed to (<see cref="DeviceFigures.Pod"/> set), for figures per pod;
+    /// false keeps it once for the workload.
+    /// </param>
+    public static ExporterDocument Parse(ReadOnlySpan<byte> body, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> pods, bool perPod = false)
     {
         Dictionary<string, Accumulator>? own = null;
         Dictionary<string, Accumulator>? dcgm = null;
         var sawOwnNames = false;
         var nvmlDown = false;
         var sampleAge = double.NaN;
-        Span<char> key = stackalloc char[160];
+        // Room for namespace/pod (63 + 1 + 253), a separator and the device (at most 120 + 1 + its instance).
+        Span<char> key = stackalloc char[512];
         var reader = new PrometheusTextReader(body);
         while (reader.Read(out var sample))
         {
@@ -60,9 +65,18 @@ internal sealed class ExporterDocument
             }
 
             sawOwnNames |= family == Family.Own;
-            if (double.IsNaN(sample.Value) || !IsWorkloadPod(sample, pods))
+            var podLength = WorkloadPod(sample, pods, key);
+            if (double.IsNaN(sample.Value) || podLength == 0)
             {
                 continue;
+            }
+
+            // Per pod, the device key starts with the pod's: namespace/pod|uuid/instance.
+            var length = 0;
+            if (perPod)
+            {
+                length = podLength;
+                key[length++] = '|';
             }
 
             var uuidLabel = family == Family.Own ? "uuid"u8 : "UUID"u8;
@@ -72,11 +86,12 @@ internal sealed class ExporterDocument
                 continue;
             }
 
-            if (!uuid.TryDecode(key, out var length) || length > 120)
+            if (!uuid.TryDecode(key[length..], out var uuidLength) || uuidLength > 120)
             {
                 continue;
             }
 
+            length += uuidLength;
             key[length++] = '/';
             if (sample.TryGetLabel(instanceLabel, out var instance))
             {
@@ -117,29 +132,34 @@ internal sealed class ExporterDocument
         {
             foreach (var (deviceKey, device) in chosen)
             {
-                list.Add(new DeviceFigures(deviceKey, device.Utilization, device.Used, device.Total));
+                var separator = perPod ? deviceKey.IndexOf('|', StringComparison.Ordinal) : -1;
+                list.Add(separator < 0
+                    ? new DeviceFigures(deviceKey, device.Utilization, device.Used, device.Total)
+                    : new DeviceFigures(deviceKey[(separator + 1)..], device.Utilization, device.Used, device.Total) { Pod = deviceKey[..separator] });
             }
         }
 
         return new ExporterDocument(list, nvmlDown, sampleAge);
     }
 
-    private static bool IsWorkloadPod(in PrometheusSample sample, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> pods)
+    /// <summary>Writes the series' <c>namespace/pod</c> into <paramref name="key"/>; its length when that is one of <paramref name="pods"/>, else 0.</summary>
+    private static int WorkloadPod(in PrometheusSample sample, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> pods, Span<char> key)
     {
         if (!sample.TryGetLabel("pod"u8, out var pod) || !sample.TryGetLabel("namespace"u8, out var ns))
         {
-            return false;
+            return 0;
         }
 
         // Namespaces are at most 63 characters and pod names 253; anything longer is not one of ours.
-        Span<char> key = stackalloc char[320];
+        key = key[..320];
         if (!ns.TryDecode(key, out var nsLength) || nsLength + 1 >= key.Length)
         {
-            return false;
+            return 0;
         }
 
         key[nsLength] = '/';
-        return pod.TryDecode(key[(nsLength + 1)..], out var podLength) && pods.Contains(key[..(nsLength + 1 + podLength)]);
+        var length = pod.TryDecode(key[(nsLength + 1)..], out var podLength) ? nsLength + 1 + podLength : 0;
+        return length > 0 && pods.Contains(key[..length]) ? length : 0;
     }
 
     private static (Family, Field) Classify(ReadOnlySpan<byte> name)

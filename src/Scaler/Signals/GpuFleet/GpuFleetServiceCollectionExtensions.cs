@@ -23,8 +23,14 @@ internal static class GpuFleetServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GpuFleetOptions>, GpuFleetOptionsValidator>());
         // Read through the shared cache and resilience pipeline; pod scrapes refresh every 2 s.
-        return services
+        services
             .AddSignalSource<GpuFleetQuery, GpuFleetSource>(GpuFleetQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2))
             .AddTriggerKeys<GpuFleetTriggerKeys>();
+        foreach (var metric in GpuFleetPodMetrics.All)
+        {
+            services.AddPodMetric(metric);
+        }
+
+        return services;
     }
 }

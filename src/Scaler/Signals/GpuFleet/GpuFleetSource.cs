@@ -95,7 +95,8 @@ internal sealed partial class GpuFleetSource(
         var lookup = podKeys.GetAlternateLookup<ReadOnlySpan<char>>();
         var maxAge = settings.MaxSampleAge.TotalSeconds;
         var limits = new ScrapeLimits(settings.ScrapeTimeout, settings.MaxResponseBytes, settings.MaxConcurrency);
-        var results = await scraper.ScrapeAllAsync([.. targets.Select(t => t.Uri)], limits, body => ExporterDocument.Parse(body, lookup), cancellationToken).ConfigureAwait(false);
+        var perPod = query.Aggregate is GpuFleetAggregate.PodUtilization or GpuFleetAggregate.PodMemoryUsed;
+        var results = await scraper.ScrapeAllAsync([.. targets.Select(t => t.Uri)], limits, body => ExporterDocument.Parse(body, lookup, perPod), cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < results.Length; i++)
         {
             // An exporter that answers for a driver that is not up, or with an old sample, did not answer.
@@ -126,7 +127,7 @@ internal sealed partial class GpuFleetSource(
             foreach (var device in result.Value!.Devices)
             {
                 // The same device read twice (two exporter pods on a node during a rollout) counts once.
-                devices.TryAdd(device.Key, device);
+                devices.TryAdd(device.Pod is null ? device.Key : $"{device.Pod}|{device.Key}", device);
             }
         }
 
@@ -177,6 +178,8 @@ internal sealed partial class GpuFleetSource(
         {
             GpuFleetAggregate.MeanUtilization => MeanUtilization(devices.Values, workload, now, coverage),
             GpuFleetAggregate.MaxMemoryUsed => MaxMemoryUsed(devices.Values, workload, now, coverage),
+            GpuFleetAggregate.PodUtilization => PerPod(devices.Values, d => d.Utilization, mean: true, $"no GPU utilization for the pods of {workload} (MIG devices have no utilization in NVML)", now, coverage),
+            GpuFleetAggregate.PodMemoryUsed => PerPod(devices.Values, d => d.UsedBytes, mean: false, $"no GPU memory series for the pods of {workload}", now, coverage),
             _ => Reading.Fresh(devices.Count, now, coverage),
         };
     }
@@ -216,6 +219,38 @@ internal sealed partial class GpuFleetSource(
         return double.IsNaN(max)
             ? Unavailable($"no GPU memory series (used and total) for the devices of {workload}", coverage)
             : Reading.Fresh(max, now, coverage);
+    }
+
+    /// <summary>One value per pod from its devices' figures (mean or sum); a pod none of whose devices has the figure is left out.</summary>
+    private static Reading PerPod(IEnumerable<DeviceFigures> devices, Func<DeviceFigures, double> figure, bool mean, string none, DateTimeOffset now, Coverage coverage)
+    {
+        var byPod = new SortedDictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
+        foreach (var device in devices)
+        {
+            var value = figure(device);
+            if (device.Pod is { } pod && double.IsFinite(value))
+            {
+                var (sum, count) = byPod.GetValueOrDefault(pod);
+                byPod[pod] = (sum + value, count + 1);
+            }
+        }
+
+        if (byPod.Count == 0)
+        {
+            return Unavailable(none, coverage);
+        }
+
+        var values = new PodValue[byPod.Count];
+        var i = 0;
+        double total = 0;
+        foreach (var (pod, (sum, count)) in byPod)
+        {
+            var value = mean ? sum / count : sum;
+            values[i++] = new PodValue(pod[(pod.IndexOf('/', StringComparison.Ordinal) + 1)..], value);
+            total += value;
+        }
+
+        return Reading.Fresh(total / values.Length, now, coverage) with { PerPod = values };
     }
 
     private static Reading Unavailable(string reason, Coverage coverage) =>

@@ -8,7 +8,8 @@ namespace Scaler.Signals.InferenceServer;
 
 /// <summary>
 /// Pending requests of a workload: each ready pod's model-server metrics scraped, the pending gauge
-/// (plus the in-flight gauge when asked) summed over models and pods.
+/// (plus the in-flight gauge when asked) summed over models and pods; each pod's own sum is kept in
+/// <see cref="Reading.PerPod"/> for the custom metrics API.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -70,6 +71,7 @@ internal sealed partial class InferenceQueueSource(
 
         double sum = 0;
         var answered = 0;
+        var perPod = new List<PodValue>(targets.Count);
         var transportFailures = 0;
         for (var i = 0; i < targets.Count; i++)
         {
@@ -85,7 +87,9 @@ internal sealed partial class InferenceQueueSource(
             }
 
             answered++;
-            sum += result.Value.Pending + (query.IncludeInFlight ? result.Value.InFlight : 0);
+            var value = result.Value.Pending + (query.IncludeInFlight ? result.Value.InFlight : 0);
+            sum += value;
+            perPod.Add(new PodValue(pod.Name, value));
         }
 
         var coverage = new Coverage(answered, ready.Count, [.. missing.Take(MissingShown)]);
@@ -110,7 +114,7 @@ internal sealed partial class InferenceQueueSource(
             LogPartialCoverage(logger, workload, answered, ready.Count, coverage.Missing);
         }
 
-        return Reading.Fresh(sum, time.GetUtcNow(), coverage);
+        return Reading.Fresh(sum, time.GetUtcNow(), coverage) with { PerPod = perPod };
     }
 
     [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Model-server pod {Namespace}/{Pod} did not answer usably: {Reason}")]

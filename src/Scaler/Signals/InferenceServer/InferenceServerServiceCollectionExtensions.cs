@@ -24,9 +24,15 @@ internal static class InferenceServerServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceServerOptions>, InferenceServerOptionsValidator>());
         // Read through the shared cache and resilience pipeline; pod scrapes refresh every 2 s.
-        return services
+        services
             .AddSignalSource<InferenceQueueQuery, InferenceQueueSource>(InferenceQueueQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2))
             .AddSignalSource<WorkQuery, WorkSource>(WorkQuery.SourceName, o => o.RefreshInterval = TimeSpan.FromSeconds(2))
             .AddTriggerKeys<InferenceServerTriggerKeys>();
+        foreach (var metric in InferenceServerPodMetrics.All)
+        {
+            services.AddPodMetric(metric);
+        }
+
+        return services;
     }
 }

@@ -61,7 +61,7 @@ internal sealed partial class WorkSource(
 
             var snapshot = workload.Totals.Last!;
             return snapshot.Value(query.Metric) is { } value
-                ? Reading.Fresh(value, snapshot.At, workload.Coverage)
+                ? Reading.Fresh(value, snapshot.At, workload.Coverage) with { PerPod = snapshot.PerPod(query.Metric) }
                 : Reading.Unavailable($"{Describe(query.Metric, names)} not exposed by the pods of {query.Workload.Namespace}/{query.Workload.Name}");
         }
         finally

@@ -83,7 +83,10 @@ internal sealed class WorkTotals
         }
 
         Last = new WorkSnapshot(now, _requests, _prompt, _generated, running, waiting,
-            kvPods > 0 ? kvSum / kvPods : null, Peak(), itlKnown ? _itlSeconds : null, itlKnown ? _itlCount : null);
+            kvPods > 0 ? kvSum / kvPods : null, Peak(), itlKnown ? _itlSeconds : null, itlKnown ? _itlCount : null)
+        {
+            Pods = [.. answered.OrderBy(a => a.Pod, StringComparer.Ordinal)],
+        };
         return Last;
     }
 

@@ -19,11 +19,14 @@ internal static class WorkloadKeys
         Habits = ["podSelectorFromEnv"],
     };
 
-    /// <summary>The workload <paramref name="name"/> in <paramref name="namespace"/>, with the trigger's pod selector in its canonical form when one is given and valid.</summary>
-    public static WorkloadRef Read(TriggerMetadataReader metadata, string @namespace, string name)
+    /// <summary>
+    /// The workload <paramref name="name"/> in <paramref name="namespace"/>, with the trigger's pod selector in its
+    /// canonical form when one is given and valid, else <paramref name="targetSelector"/> (the scale target's, when known).
+    /// </summary>
+    public static WorkloadRef Read(TriggerMetadataReader metadata, string @namespace, string name, string? targetSelector = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        string? selector = null;
+        var selector = targetSelector;
         if (metadata.Text(PodSelector) is { } text)
         {
             if (LabelSelector.TryParse(text, PodSelector, out var parsed, out var error))

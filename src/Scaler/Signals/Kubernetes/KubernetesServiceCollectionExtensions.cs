@@ -11,7 +11,8 @@ internal static class KubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IWorkloadPods"/>: the watch caches of <see cref="KubernetesWorkloadPods"/> when a
-    /// cluster is configured (see <see cref="KubernetesCluster.Connect"/>), else an implementation that answers
+    /// cluster is configured (see <see cref="KubernetesCluster.Connect"/>), and <see cref="IScaleTargets"/> (workloads
+    /// read through their <c>/scale</c>); else implementations that answer
     /// unknown with the reason and logs it once. Binds <see cref="KubernetesOptions"/> from
     /// <c>Scaler:Kubernetes</c>, validated at start. A hosted service starts the exporter cache at start and
     /// stops every watch at shutdown. TryAdd*: tests register their own <see cref="KubernetesCluster"/> (a fake
@@ -47,6 +48,13 @@ internal static class KubernetesServiceCollectionExtensions
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<KubernetesWorkloadPods>>())
                 : new UnavailableWorkloadPods(cluster.UnavailableReason ?? KubernetesCluster.NoClusterReason, sp.GetRequiredService<ILogger<UnavailableWorkloadPods>>());
+        });
+        services.TryAddSingleton<IScaleTargets>(static sp =>
+        {
+            var cluster = sp.GetRequiredService<KubernetesCluster>();
+            return cluster.Client is { } client
+                ? new KubernetesScaleTargets(client, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KubernetesScaleTargets>>())
+                : new UnavailableScaleTargets(cluster.UnavailableReason ?? KubernetesCluster.NoClusterReason);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KubernetesWatchService>());
         return services;

@@ -49,7 +49,7 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
 
         var observedAt = _time.GetUtcNow();
         LabelSelector selector;
-        if (!string.IsNullOrWhiteSpace(workload.PodSelector))
+        if (workload.PodSelector is not null)
         {
             // The trigger's podSelector replaces the scale target's selector; the ScaledObject is not consulted.
             var (parsed, error) = _podSelectors.GetOrAdd(workload.PodSelector, static text =>
@@ -135,11 +135,21 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
         }
 
         var matching = new List<WorkloadPod>();
-        foreach (var pod in snapshot.Values)
+        if (workload.PodName is { } one)
         {
-            if (selector.Matches(pod.Labels))
+            if (snapshot.TryGetValue($"{workload.Namespace}/{one}", out var single) && selector.Matches(single.Labels))
             {
-                matching.Add(pod.ToWorkloadPod());
+                matching.Add(single.ToWorkloadPod());
+            }
+        }
+        else
+        {
+            foreach (var pod in snapshot.Values)
+            {
+                if (selector.Matches(pod.Labels))
+                {
+                    matching.Add(pod.ToWorkloadPod());
+                }
             }
         }
 

@@ -72,6 +72,29 @@ public sealed class GpuFleetSourceTests(TwoNodeFleet fleet) : IClassFixture<TwoN
     }
 
     [Fact]
+    public async Task ReadAsync_PodUtilization_EachPodItsOwnDevicesTimeSlicedWholeMigLeftOut()
+    {
+        var reading = await Source(Cluster()).ReadAsync(Query(GpuFleetAggregate.PodUtilization), CancellationToken.None);
+
+        // A0 (40 %) is time-sliced by vllm-0 and vllm-1: NVML cannot split its duty cycle, each gets all of it.
+        // vllm-4 holds only a MIG device, which has no utilization: it has no value (not 0).
+        Assert.Equal(SignalStatus.Fresh, reading.Status);
+        Assert.Equal([new("vllm-0", 40), new("vllm-1", 40), new("vllm-2", 80), new("vllm-3", 60)], reading.PerPod);
+        Assert.Equal(55, reading.Value, 6);
+    }
+
+    [Fact]
+    public async Task ReadAsync_PodMemoryUsed_BytesOfEachPodsDevicesMigInstanceItsOwn()
+    {
+        var reading = await Source(Cluster()).ReadAsync(Query(GpuFleetAggregate.PodMemoryUsed), CancellationToken.None);
+
+        // The time-sliced A0's 8 GiB for both its pods; the MIG slot's own 5 GiB for vllm-4.
+        Assert.Equal(
+            [new("vllm-0", 8.0 * (1L << 30)), new("vllm-1", 8.0 * (1L << 30)), new("vllm-2", 4.0 * (1L << 30)), new("vllm-3", 2.0 * (1L << 30)), new("vllm-4", 5.0 * (1L << 30))],
+            reading.PerPod);
+    }
+
+    [Fact]
     public async Task ReadAsync_PodNotReady_ItsDevicesAreLeftOut()
     {
         var pods = Cluster();

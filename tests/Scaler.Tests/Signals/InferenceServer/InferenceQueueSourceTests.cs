@@ -148,6 +148,8 @@ public sealed class InferenceQueueSourceTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, reading.Coverage?.Answered);
         Assert.Equal(3, reading.Coverage?.Expected);
         Assert.Equal(["pod vllm-2: connection refused"], reading.Coverage?.Missing);
+        // Per pod (the custom metrics API's view): the pod that did not answer is absent, not 0.
+        Assert.Equal([new("vllm-0", 7), new("vllm-1", 3)], reading.PerPod);
     }
 
     [Fact]

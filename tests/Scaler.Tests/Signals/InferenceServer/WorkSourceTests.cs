@@ -93,6 +93,13 @@ public sealed class WorkSourceTests : IAsyncLifetime, IDisposable
         Assert.All(readings.Values, r => Assert.Equal(SignalStatus.Fresh, r.Status));
         Assert.All(readings.Values, r => Assert.Equal(_time.GetUtcNow(), r.ObservedAt));
 
+        // What a pod holds now is served per pod too; the workload's totals and peak are not.
+        Assert.Equal([new("vllm-0", 14), new("vllm-1", 9)], readings[WorkMetric.Running].PerPod);
+        Assert.Equal([new("vllm-0", 0), new("vllm-1", 2)], readings[WorkMetric.Waiting].PerPod);
+        Assert.Equal([new("vllm-0", 0.35), new("vllm-1", 0.45)], readings[WorkMetric.KvCacheUse].PerPod);
+        Assert.Null(readings[WorkMetric.Requests].PerPod);
+        Assert.Null(readings[WorkMetric.ArrivalPeak].PerPod);
+
         // Nine figures, two rounds: each pod scraped once per round.
         Assert.Equal(2, _scrapes["vllm-0"]);
         Assert.Equal(2, _scrapes["vllm-1"]);

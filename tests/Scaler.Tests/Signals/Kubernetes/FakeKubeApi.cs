@@ -50,13 +50,21 @@ internal sealed class FakeKubeApi : IAsyncDisposable
         ["statefulsets"] = ("apps/v1", "StatefulSet"),
         ["scaledobjects"] = ("keda.sh/v1alpha1", "ScaledObject"),
         ["events"] = ("events.k8s.io/v1", "Event"),
+        ["configmaps"] = ("v1", "ConfigMap"),
+        ["leaderworkersets"] = ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet"),
+        ["tokenreviews"] = ("authentication.k8s.io/v1", "TokenReview"),
+        ["subjectaccessreviews"] = ("authorization.k8s.io/v1", "SubjectAccessReview"),
     };
+
+    /// <summary>Resources with a <c>/scale</c> subresource, and where their scale's selector comes from.</summary>
+    private static readonly HashSet<string> Scalable = ["deployments", "statefulsets", "leaderworkersets"];
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Resource, string Namespace, string Name), JsonObject> _objects = [];
     private readonly List<StoredEvent> _history = [];
     private readonly List<(string Resource, string Namespace, string Name)> _created = [];
     private readonly List<Watch> _watches = [];
+    private readonly List<JsonObject> _reviewed = [];
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private long _resourceVersion = 1000;
     private long _compactedBefore;
@@ -77,6 +85,30 @@ internal sealed class FakeKubeApi : IAsyncDisposable
 
     /// <summary>Answer a watch from a compacted resourceVersion with HTTP 410 instead of an ERROR event.</summary>
     public bool GoneAsHttpStatus { get; set; }
+
+    /// <summary>
+    /// Answers TokenReviews (<c>POST /apis/authentication.k8s.io/v1/tokenreviews</c>): the token to the user and
+    /// groups it stands for, or null for a token that is not valid. Default: every token is refused.
+    /// </summary>
+    public Func<string, (string User, string[] Groups)?> TokenReviews { get; set; } = static _ => null;
+
+    /// <summary>
+    /// Answers SubjectAccessReviews (<c>POST /apis/authorization.k8s.io/v1/subjectaccessreviews</c>) from their
+    /// <c>spec</c>: allowed or not. Default: nothing is allowed.
+    /// </summary>
+    public Func<JsonObject, bool> AccessReviews { get; set; } = static _ => false;
+
+    /// <summary>The specs of every SubjectAccessReview received, in order.</summary>
+    public IReadOnlyList<JsonObject> ReviewedAccess
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _reviewed];
+            }
+        }
+    }
 
     /// <summary>The latest resourceVersion handed out.</summary>
     public long ResourceVersion => Interlocked.Read(ref _resourceVersion);
@@ -234,9 +266,29 @@ internal sealed class FakeKubeApi : IAsyncDisposable
             return;
         }
 
-        if (!TryRoute(context.Request.Path.Value ?? "", out var resource, out var ns, out var name))
+        var path = context.Request.Path.Value ?? "";
+        if (path.TrimEnd('/') == "/apis")
+        {
+            Increment("get", "apis");
+            await WriteJsonAsync(context, HttpStatusCode.OK, GroupList());
+            return;
+        }
+
+        if (!TryRoute(path, out var resource, out var ns, out var name, out var subresource))
         {
             await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource");
+            return;
+        }
+
+        if (resource is "tokenreviews" or "subjectaccessreviews")
+        {
+            await ReviewAsync(context, resource);
+            return;
+        }
+
+        if (subresource == "scale")
+        {
+            await ScaleAsync(context, resource, ns!, name!);
             return;
         }
 
@@ -599,13 +651,132 @@ internal sealed class FakeKubeApi : IAsyncDisposable
         }
     }
 
+    /// <summary>The groups of the resources served, as discovery lists them (each with its one version).</summary>
+    private static JsonObject GroupList()
+    {
+        var groups = new JsonArray();
+        foreach (var groupVersion in Resources.Values.Select(r => r.GroupVersion).Where(g => g.Contains('/', StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var (group, version) = (groupVersion.Split('/')[0], groupVersion.Split('/')[1]);
+            var versionObject = new JsonObject { ["groupVersion"] = groupVersion, ["version"] = version };
+            groups.Add(new JsonObject { ["name"] = group, ["versions"] = new JsonArray(versionObject.DeepClone()), ["preferredVersion"] = versionObject });
+        }
+
+        return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
+    }
+
+    /// <summary>GET of an object's <c>/scale</c> (autoscaling/v1 Scale): spec.replicas, status.replicas and the selector as a string.</summary>
+    private async Task ScaleAsync(HttpContext context, string resource, string ns, string name)
+    {
+        Increment("get", resource + "/scale");
+        JsonObject? found;
+        lock (_lock)
+        {
+            found = Scalable.Contains(resource) ? _objects.GetValueOrDefault((resource, ns, name))?.DeepClone().AsObject() : null;
+        }
+
+        if (found is null)
+        {
+            await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", $"{resource} \"{name}\" not found");
+            return;
+        }
+
+        var metadata = found["metadata"]!.AsObject();
+        var selector = (string?)found["status"]?["hpaPodSelector"] ?? SelectorText(found["spec"]?["selector"] as JsonObject);
+        await WriteJsonAsync(context, HttpStatusCode.OK, new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = ns,
+                ["uid"] = metadata["uid"]?.DeepClone(),
+                ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
+                ["creationTimestamp"] = metadata["creationTimestamp"]?.DeepClone(),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = found["spec"]?["replicas"]?.DeepClone() ?? 1 },
+            ["status"] = new JsonObject { ["replicas"] = found["status"]?["replicas"]?.DeepClone() ?? 0, ["selector"] = selector },
+        });
+    }
+
+    // A LabelSelector as the string form kube-apiserver puts in a Scale's status.selector.
+    private static string? SelectorText(JsonObject? selector)
+    {
+        if (selector is null)
+        {
+            return null;
+        }
+
+        var parts = new List<string>();
+        foreach (var (key, value) in (selector["matchLabels"] as JsonObject ?? []).OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            parts.Add($"{key}={(string?)value}");
+        }
+
+        foreach (var expression in selector["matchExpressions"] as JsonArray ?? [])
+        {
+            var values = string.Join(',', (expression!["values"] as JsonArray ?? []).Select(v => (string?)v));
+            parts.Add(((string?)expression["operator"]) switch
+            {
+                "In" => $"{expression["key"]} in ({values})",
+                "NotIn" => $"{expression["key"]} notin ({values})",
+                "Exists" => $"{expression["key"]}",
+                _ => $"!{expression["key"]}",
+            });
+        }
+
+        return string.Join(',', parts);
+    }
+
+    /// <summary>A TokenReview or SubjectAccessReview: the request's spec answered in its status, as kube-apiserver does.</summary>
+    private async Task ReviewAsync(HttpContext context, string resource)
+    {
+        Increment("create", resource);
+        if (!HttpMethods.IsPost(context.Request.Method) || await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) is not JsonObject body || body["spec"] is not JsonObject spec)
+        {
+            await WriteStatusAsync(context, HttpStatusCode.BadRequest, "BadRequest", $"{resource}: expected a POST with a spec");
+            return;
+        }
+
+        JsonObject status;
+        if (resource == "tokenreviews")
+        {
+            var answer = TokenReviews((string?)spec["token"] ?? "");
+            status = answer is { } user
+                ? new JsonObject
+                {
+                    ["authenticated"] = true,
+                    ["user"] = new JsonObject { ["username"] = user.User, ["uid"] = "3f1b2c4d-0000-4000-8000-000000000007", ["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode)JsonValue.Create(g)!)]) },
+                    ["audiences"] = new JsonArray("https://kubernetes.default.svc.cluster.local"),
+                }
+                : new JsonObject { ["user"] = new JsonObject(), ["error"] = "invalid bearer token" };
+            spec.Remove("token");
+        }
+        else
+        {
+            lock (_lock)
+            {
+                _reviewed.Add((JsonObject)spec.DeepClone());
+            }
+
+            var allowed = AccessReviews(spec);
+            status = allowed ? new JsonObject { ["allowed"] = true, ["reason"] = "RBAC: allowed by ClusterRoleBinding \"test\"" } : new JsonObject { ["allowed"] = false };
+        }
+
+        body["status"] = status;
+        body["metadata"] = new JsonObject { ["creationTimestamp"] = null };
+        await WriteJsonAsync(context, HttpStatusCode.Created, body);
+    }
+
     private void Increment(string verb, string resource) => _counts.AddOrUpdate($"{verb} {resource}", 1, static (_, n) => n + 1);
 
-    private static bool TryRoute(string path, out string resource, out string? ns, out string? name)
+    private static bool TryRoute(string path, out string resource, out string? ns, out string? name, out string? subresource)
     {
         resource = "";
         ns = null;
         name = null;
+        subresource = null;
         var parts = path.Trim('/').Split('/');
         string groupVersion;
         int rest;
@@ -635,6 +806,12 @@ internal sealed class FakeKubeApi : IAsyncDisposable
                 ns = n;
                 resource = r;
                 name = objectName;
+                break;
+            case ["namespaces", var n, var r, var objectName, var sub]:
+                ns = n;
+                resource = r;
+                name = objectName;
+                subresource = sub;
                 break;
             case [var r]:
                 resource = r;

@@ -78,6 +78,24 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetPods_SelectedOrOnePod_TheCustomMetricsApisPodSets()
+    {
+        var pods = Create();
+
+        // The HPA's labelSelector; no selector at all is every pod of the namespace; one pod by name.
+        var selected = await KnownAsync(pods, WorkloadRef.Selected("llm", "app=vllm"));
+        var everyPod = await KnownAsync(pods, WorkloadRef.Selected("llm", ""));
+        var one = await KnownAsync(pods, WorkloadRef.OnePod("llm", "triton-5c4-a"));
+        var absent = await KnownAsync(pods, WorkloadRef.OnePod("llm", "gone-0"));
+
+        Assert.Equal(["vllm-7d9f-a", "vllm-7d9f-b"], selected.Pods.Select(p => p.Name));
+        Assert.Equal(["triton-5c4-a", "vllm-7d9f-a", "vllm-7d9f-b"], everyPod.Pods.Select(p => p.Name));
+        Assert.Equal(["triton-5c4-a"], one.Pods.Select(p => p.Name));
+        Assert.Empty(absent.Pods);
+        Assert.Equal(0, _api.Count("list", "scaledobjects"));
+    }
+
+    [Fact]
     public void GetPods_InvalidPodSelector_UnknownNamingPodSelectorAndTheExpectedForm()
     {
         var pods = Create();
