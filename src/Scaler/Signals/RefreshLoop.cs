@@ -114,16 +114,20 @@ internal sealed class RefreshLoop(ReadingCache cache, ReadingWatchers watchers, 
             entry.Stopping.ThrowIfCancellationRequested();
             var interval = watchers.IsWatched(entry.Key) ? Min(entry.Options.PushRefreshInterval, entry.Options.RefreshInterval) : entry.Options.RefreshInterval;
             var due = RefreshSchedule.Due(started, interval, jitter);
-            cache.OnScheduled(entry.Key, due);
             var wait = due - time.GetUtcNow();
             if (wait <= TimeSpan.Zero)
             {
+                cache.OnScheduled(entry.Key, due);
                 return;
             }
 
+            // The timer exists before anyone hears of the schedule: a clock moved by a listener (a test's fake
+            // clock) then finds it registered.
+            var delay = Task.Delay(wait, time, wake);
+            cache.OnScheduled(entry.Key, due);
             try
             {
-                await Task.Delay(wait, time, wake).ConfigureAwait(false);
+                await delay.ConfigureAwait(false);
                 return;
             }
             catch (OperationCanceledException) when (!entry.Stopping.IsCancellationRequested)

@@ -46,7 +46,8 @@ internal static class KubernetesServiceCollectionExtensions
                     client,
                     sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
                     sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<ILogger<KubernetesWorkloadPods>>())
+                    sp.GetRequiredService<ILogger<KubernetesWorkloadPods>>(),
+                    sp.GetRequiredService<IScaleTargets>())
                 : new UnavailableWorkloadPods(cluster.UnavailableReason ?? KubernetesCluster.NoClusterReason, sp.GetRequiredService<ILogger<UnavailableWorkloadPods>>());
         });
         services.TryAddSingleton<IScaleTargets>(static sp =>

@@ -18,6 +18,7 @@ namespace Scaler.Signals.Kubernetes;
 internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisposable
 {
     private readonly IKubernetes _client;
+    private readonly IScaleTargets? _scaleTargets;
     private readonly KubernetesOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -27,13 +28,52 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
     private readonly ConcurrentDictionary<string, (object Snapshot, LabelSelector Selector, IReadOnlyList<WorkloadPod> Pods)> _lastAnswers = new(StringComparer.Ordinal);
     private volatile bool _disposed;
 
-    public KubernetesWorkloadPods(IKubernetes client, KubernetesOptions options, TimeProvider time, ILogger<KubernetesWorkloadPods> logger)
+    public KubernetesWorkloadPods(IKubernetes client, KubernetesOptions options, TimeProvider time, ILogger<KubernetesWorkloadPods> logger, IScaleTargets? scaleTargets = null)
     {
+        _scaleTargets = scaleTargets;
         _client = client;
         _options = options;
         _time = time;
         _logger = logger;
         _exporterSelector = LabelSelector.Parse(options.ExporterSelector, nameof(KubernetesOptions.ExporterSelector));
+    }
+
+    /// <summary>
+    /// A scale target of another kind, through its <c>/scale</c> subresource (read in the background by
+    /// <see cref="IScaleTargets"/>; this never waits: until its first read is done the pods are unknown). The
+    /// resource is the kind's plural by the Kubernetes convention (lower case, with an s).
+    /// </summary>
+    private (CachedWorkload? Workload, string? Error) ScaleSelector(string? kind, string? apiVersion, string @namespace, string name, string id)
+    {
+        var target = $"{kind} ({apiVersion}) {@namespace}/{name}";
+        if (_scaleTargets is null || string.IsNullOrEmpty(kind) || string.IsNullOrEmpty(apiVersion))
+        {
+            return (null, $"ScaledObject {id} targets {kind} ({apiVersion}) {name}: only Deployment and StatefulSet (apps/v1) targets are resolved; set podSelector in the trigger metadata to select its pods");
+        }
+
+        var group = apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : "";
+        var resource = kind.ToLowerInvariant() + "s" + (group.Length > 0 ? "." + group : "");
+        var lookup = _scaleTargets.GetAsync(@namespace, resource, name, CancellationToken.None);
+        if (!lookup.IsCompletedSuccessfully)
+        {
+            _ = lookup.AsTask();
+            return (null, $"{target} (the scale target of ScaledObject {id}): the first read of its scale subresource is in progress");
+        }
+
+        var answer = lookup.Result;
+        if (answer.Workload is not { } workload)
+        {
+            return (null, $"{target} (the scale target of ScaledObject {id}){(answer.NotFound ? " not found" : "")}: {answer.UnavailableReason}");
+        }
+
+        if (workload.Selector is not { } text)
+        {
+            return (null, $"{target} (the scale target of ScaledObject {id}) publishes no selector in its scale subresource; set podSelector in the trigger metadata");
+        }
+
+        var (selector, error) = _podSelectors.GetOrAdd("scale:" + text, static key =>
+            LabelSelector.TryParse(key["scale:".Length..], "status.selector of the scale subresource", out var s, out var e) ? (s, null) : (null, e));
+        return selector is null ? (null, $"{target}: {error}") : (new CachedWorkload(selector, null), null);
     }
 
     /// <summary>The LIST requests all caches have made; a read never adds one.</summary>
@@ -103,8 +143,16 @@ internal sealed partial class KubernetesWorkloadPods : IWorkloadPods, IAsyncDisp
                     resolved = statefulSets.Items.GetValueOrDefault(scaledObject.TargetName!);
                     break;
                 default:
-                    return PodSet.Unknown(
-                        $"ScaledObject {id} targets {scaledObject.TargetKind} ({scaledObject.TargetApiVersion}) {scaledObject.TargetName}: only Deployment and StatefulSet (apps/v1) targets are resolved; set podSelector in the trigger metadata to select its pods");
+                    // Any other kind with a /scale subresource (LeaderWorkerSet, KServe's InferenceService, Argo
+                    // Rollouts): the selector its scale publishes.
+                    var scaled = ScaleSelector(scaledObject.TargetKind, scaledObject.TargetApiVersion, workload.Namespace, scaledObject.TargetName!, id);
+                    if (scaled.Error is { } unresolved)
+                    {
+                        return PodSet.Unknown(unresolved);
+                    }
+
+                    resolved = scaled.Workload;
+                    break;
             }
 
             if (resolved is null)

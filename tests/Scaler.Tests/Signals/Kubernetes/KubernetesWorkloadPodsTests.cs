@@ -134,6 +134,47 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetPods_LeaderWorkerSetTarget_SelectedThroughItsScaleSubresource()
+    {
+        // A custom resource with a /scale subresource: its pods are those its scale's status.selector names.
+        _api.Apply(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "leaderworkerset.x-k8s.io/v1",
+            ["kind"] = "LeaderWorkerSet",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "llama-405b", ["namespace"] = "llm" },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject { ["replicas"] = 2 },
+            ["status"] = new System.Text.Json.Nodes.JsonObject { ["replicas"] = 2, ["hpaPodSelector"] = "app=vllm" },
+        });
+        _api.Apply(ScaledObject("llm", "lws-so", "llama-405b", "LeaderWorkerSet", "leaderworkerset.x-k8s.io/v1"));
+        using var scale = new KubernetesScaleTargets(_api.CreateClient(), _time, NullLogger<KubernetesScaleTargets>.Instance);
+        var pods = Create(scaleTargets: scale);
+
+        var set = await Eventually.ReturnsAsync(() => Task.FromResult(pods.GetPods(new WorkloadRef("llm", "lws-so"))), s => s.IsKnown);
+
+        Assert.Equal(["vllm-7d9f-a", "vllm-7d9f-b"], set.Pods.Select(p => p.Name));
+        Assert.Equal(1, _api.Count("get", "leaderworkersets/scale"));
+    }
+
+    [Fact]
+    public async Task GetPods_ScaleTargetWithoutSelector_UnknownSayingSo()
+    {
+        _api.Apply(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "leaderworkerset.x-k8s.io/v1",
+            ["kind"] = "LeaderWorkerSet",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "bare", ["namespace"] = "llm" },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject { ["replicas"] = 1 },
+        });
+        _api.Apply(ScaledObject("llm", "bare-so", "bare", "LeaderWorkerSet", "leaderworkerset.x-k8s.io/v1"));
+        using var scale = new KubernetesScaleTargets(_api.CreateClient(), _time, NullLogger<KubernetesScaleTargets>.Instance);
+        var pods = Create(scaleTargets: scale);
+
+        var reason = await UnknownAsync(pods, new WorkloadRef("llm", "bare-so"), "LeaderWorkerSet (leaderworkerset.x-k8s.io/v1) llm/bare (the scale target of ScaledObject llm/bare-so) publishes no selector");
+
+        Assert.Contains("set podSelector in the trigger metadata", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GetPods_BeforeFirstList_UnknownNeverEmptyKnown()
     {
         _api.FailWith = HttpStatusCode.InternalServerError;
@@ -355,11 +396,11 @@ public sealed class KubernetesWorkloadPodsTests : IAsyncLifetime
         Assert.False(pods.GetPods(VllmWorkload).IsKnown);
     }
 
-    private KubernetesWorkloadPods Create(Action<KubernetesOptions>? configure = null)
+    private KubernetesWorkloadPods Create(Action<KubernetesOptions>? configure = null, IScaleTargets? scaleTargets = null)
     {
         var options = new KubernetesOptions { StaleAfter = TimeSpan.FromHours(1) };
         configure?.Invoke(options);
-        var pods = new KubernetesWorkloadPods(_api.CreateClient(), options, _time, NullLogger<KubernetesWorkloadPods>.Instance);
+        var pods = new KubernetesWorkloadPods(_api.CreateClient(), options, _time, NullLogger<KubernetesWorkloadPods>.Instance, scaleTargets);
         _created.Add(pods);
         return pods;
     }
