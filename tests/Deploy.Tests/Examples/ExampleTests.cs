@@ -112,7 +112,9 @@ public sealed class ExampleTests
         Assert.Equal(2, set.At("spec.leaderWorkerTemplate.size").GetInt32());
         Assert.NotNull(set.Find("spec.leaderWorkerTemplate.leaderTemplate.spec.containers"));
         Assert.NotNull(set.Find("spec.leaderWorkerTemplate.workerTemplate.spec.containers"));
-        Assert.Contains("not yet", Repo.ReadText("deploy/examples/leaderworkerset/kustomization.yaml"), StringComparison.Ordinal);
+        // No podSelector: the Scaler finds the groups' pods through the LeaderWorkerSet's own /scale selector.
+        var trigger = Assert.Single(example.One("ScaledObject", "llama-405b").Items("spec.triggers"));
+        Assert.Null(trigger.Find("metadata.podSelector"));
     }
 
     [Fact]
