@@ -13,9 +13,10 @@ using k8s;
 namespace Scaler.FrontDoors.Keda;
 
 /// <summary>
-/// Writes decisions as Kubernetes Events (events.k8s.io/v1) on the ScaledObject's scale target, downstream
-/// of the decisions: <see cref="KedaDecisions.DecisionChanged"/> only puts <see cref="DecisionEvent"/>s in a
-/// bounded queue (drop-oldest, counted), and this service drains it. A gRPC call never waits on, or fails
+/// Writes decisions, and trigger metadata refused, as Kubernetes Events (events.k8s.io/v1) on the ScaledObject's
+/// scale target, downstream of the decisions: <see cref="KedaDecisions.DecisionChanged"/> and
+/// <see cref="KedaTriggerCache.Rejected"/> only put <see cref="DecisionEvent"/>s in a bounded queue
+/// (drop-oldest, counted), and this service drains it. A gRPC call never waits on, or fails
 /// because of, the API server.
 /// <list type="bullet">
 /// <item>Involved object (<c>regarding</c>): the scale target from the ScaledObject cache
@@ -37,6 +38,7 @@ internal sealed partial class KedaEventWriter : BackgroundService
     private const int MaxEventNameLength = 253;
 
     private readonly KedaDecisions _decisions;
+    private readonly KedaTriggerCache _triggers;
     private readonly IWorkloadPods _pods;
     private readonly IKubernetes? _client;
     private readonly string? _noClientReason;
@@ -52,11 +54,12 @@ internal sealed partial class KedaEventWriter : BackgroundService
     private long _lastNameNanos;
     private bool _failing;
 
-    public KedaEventWriter(KedaDecisions decisions, IWorkloadPods pods, KubernetesCluster cluster, IOptions<KedaEventsOptions> options, KedaMetrics metrics, TimeProvider time, ILogger<KedaEventWriter> log)
+    public KedaEventWriter(KedaDecisions decisions, KedaTriggerCache triggers, IWorkloadPods pods, KubernetesCluster cluster, IOptions<KedaEventsOptions> options, KedaMetrics metrics, TimeProvider time, ILogger<KedaEventWriter> log)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(options);
         _decisions = decisions;
+        _triggers = triggers;
         _pods = pods;
         _options = options.Value;
         _client = _options.Enabled ? cluster.Client : null;
@@ -82,6 +85,7 @@ internal sealed partial class KedaEventWriter : BackgroundService
         else
         {
             _decisions.DecisionChanged += Enqueue;
+            _triggers.Rejected += Enqueue;
         }
 
         return base.StartAsync(cancellationToken);
@@ -90,6 +94,7 @@ internal sealed partial class KedaEventWriter : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _decisions.DecisionChanged -= Enqueue;
+        _triggers.Rejected -= Enqueue;
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -125,6 +130,15 @@ internal sealed partial class KedaEventWriter : BackgroundService
         foreach (var item in KedaEvents.For(change))
         {
             _queue.Writer.TryWrite(item);
+        }
+    }
+
+    /// <summary>Queues the Warning for refused metadata (none out of a cluster). On the gRPC call's thread: never blocks, never throws.</summary>
+    internal void Enqueue(MetadataRejection rejection)
+    {
+        if (_client is not null)
+        {
+            _queue.Writer.TryWrite(KedaEvents.For(rejection));
         }
     }
 

@@ -7,7 +7,8 @@ namespace Scaler.FrontDoors.Keda;
 /// Which events a decision change yields (pure: no I/O, no clock). A desired count served to KEDA that
 /// differs from the trigger's previous one is a Normal event (<see cref="Activated"/>, <see cref="ScaledUp"/>,
 /// <see cref="ScaledDown"/>, <see cref="ScaledToZero"/>); entering "cannot decide" or fallback is one Warning
-/// per episode (not one per poll: the change is only raised on a transition).
+/// per episode (not one per poll: the change is only raised on a transition). Refused metadata is a Warning
+/// naming every problem (<see cref="InvalidMetadata"/>).
 /// </summary>
 internal static class KedaEvents
 {
@@ -19,6 +20,9 @@ internal static class KedaEvents
 
     /// <summary>The action of warnings about the decision itself.</summary>
     public const string DecideAction = "Decide";
+
+    /// <summary>The action of warnings about a trigger's metadata.</summary>
+    public const string ValidateAction = "Validate";
 
     /// <summary>0 -> N.</summary>
     public const string Activated = "Activated";
@@ -35,6 +39,9 @@ internal static class KedaEvents
 
     /// <summary>A signal is unknown beyond its staleness limit and the trigger's <c>fallbackReplicas</c> raised the count.</summary>
     public const string FallbackActive = "FallbackActive";
+
+    /// <summary>KEDA sent trigger metadata the Scaler refuses (INVALID_ARGUMENT): the note names every problem.</summary>
+    public const string InvalidMetadata = "InvalidTriggerMetadata";
 
     /// <summary>The API server's limit on <c>note</c> (events.k8s.io/v1).</summary>
     public const int MaxNoteBytes = 1024;
@@ -72,6 +79,20 @@ internal static class KedaEvents
                 Note(string.Create(CultureInfo.InvariantCulture, $"Desired replicas {from} -> {to} for trigger {metric}: {explanation}")),
                 string.Create(CultureInfo.InvariantCulture, $"{from}->{to} by {driver}"));
         }
+    }
+
+    /// <summary>
+    /// The Warning a refused metadata yields. It has no trigger name (the metadata did not parse), and the same
+    /// problems are the same event: KEDA asking again every polling interval adds to its series count.
+    /// </summary>
+    public static DecisionEvent For(MetadataRejection rejection)
+    {
+        ArgumentNullException.ThrowIfNull(rejection);
+        var problems = string.Join("; ", rejection.Errors);
+        var count = rejection.Errors.Count == 1 ? "1 problem" : string.Create(CultureInfo.InvariantCulture, $"{rejection.Errors.Count} problems");
+        return new DecisionEvent(rejection.ScaledObject, "", Warning, InvalidMetadata, ValidateAction,
+            Note($"Trigger metadata of ScaledObject {rejection.ScaledObject} refused, KEDA gets INVALID_ARGUMENT and the Scaler does not decide for it ({count}): {problems}"),
+            problems);
     }
 
     /// <summary>Cuts <paramref name="text"/> to <see cref="MaxNoteBytes"/> bytes of UTF-8 on a character boundary, marking the cut.</summary>

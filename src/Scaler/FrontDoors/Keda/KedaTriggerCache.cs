@@ -19,6 +19,12 @@ internal sealed class KedaTriggerCache(TriggerParser parser)
     private readonly ConcurrentDictionary<(string Namespace, string Name), Parsed[]> _parsed = new();
     private int _parses;
 
+    /// <summary>
+    /// Raised on the calling gRPC thread for every refused parse of a named ScaledObject (each KEDA call with bad
+    /// metadata); the handler must not block or throw. The event writer turns it into a Warning Event.
+    /// </summary>
+    public event Action<MetadataRejection>? Rejected;
+
     /// <summary>How many times metadata was parsed (a cache miss); tests check that known metadata is not re-parsed.</summary>
     public int ParseCount => Volatile.Read(ref _parses);
 
@@ -58,6 +64,11 @@ internal sealed class KedaTriggerCache(TriggerParser parser)
         if (!parsed || trigger is null || problems.Count > 0)
         {
             trigger = null;
+            if (!string.IsNullOrEmpty(@namespace) && !string.IsNullOrEmpty(name))
+            {
+                Rejected?.Invoke(new MetadataRejection(new ScaledObjectKey(@namespace, name), problems));
+            }
+
             return false;
         }
 

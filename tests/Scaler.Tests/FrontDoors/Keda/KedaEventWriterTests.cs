@@ -172,6 +172,39 @@ public sealed class KedaEventWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryParse_InvalidMetadata_OneWarningNamingEveryProblemRepeatsCountedInItsSeries()
+    {
+        var harness = await StartAsync();
+        const string Credentials = "http://admin:hunter2@prometheus.monitoring:9090?x=1";
+        var bad = DecisionsHarness.Metadata(Query, ("pendingRequestsTarget", "five"), ("minReplicas", "-1"), ("prometheusAddress", Credentials));
+
+        Assert.False(harness.Triggers.TryParse("llm", "vllm-so", bad, out _, out var errors));
+        await Eventually.HoldsAsync(() => Written(harness, "created") == 1, describe: () => Describe(_api.EventsIn("llm")));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.False(harness.Triggers.TryParse("llm", "vllm-so", bad, out _, out _));
+        await Eventually.HoldsAsync(() => Written(harness, "patched") == 1, describe: () => Describe(_api.EventsIn("llm")));
+
+        var warning = Assert.Single(_api.EventsIn("llm"));
+        Assert.Equal(("Warning", "InvalidTriggerMetadata", "Validate"), ((string?)warning["type"], (string?)warning["reason"], (string?)warning["action"]));
+        Assert.Equal(("Deployment", "vllm"), ((string?)warning["regarding"]!["kind"], (string?)warning["regarding"]!["name"]));
+        Assert.Equal(2, (int?)warning["series"]!["count"]);
+        var note = (string?)warning["note"] ?? "";
+        Assert.True(errors.Count >= 3, string.Join("; ", errors));
+        Assert.All(errors, e => Assert.Contains(e, note, StringComparison.Ordinal));
+        Assert.Contains("pendingRequestsTarget", note, StringComparison.Ordinal);
+        Assert.Contains("minReplicas", note, StringComparison.Ordinal);
+        Assert.Contains("prometheusAddress", note, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", note, StringComparison.Ordinal);
+
+        // Other problems are another event; metadata that parses writes nothing.
+        Assert.False(harness.Triggers.TryParse("llm", "vllm-so", DecisionsHarness.Metadata(Query, ("minReplicas", "-1")), out _, out _));
+        Assert.True(harness.Triggers.TryParse("llm", "vllm-so", DecisionsHarness.Metadata(Query), out _, out _));
+        harness.Writer.Enqueue(Change(1, 2, scaledObject: "sentinel"));
+        await Eventually.HoldsAsync(() => _api.EventsIn("llm").Count == 3, describe: () => Describe(_api.EventsIn("llm")));
+        Assert.Equal(["InvalidTriggerMetadata", "InvalidTriggerMetadata", "ScaledUp"], _api.EventsIn("llm").Select(e => (string?)e["reason"]));
+    }
+
+    [Fact]
     public async Task Enqueue_BeyondTheBurst_DroppedAndCountedUntilATokenComesBack()
     {
         var harness = await StartAsync(o =>

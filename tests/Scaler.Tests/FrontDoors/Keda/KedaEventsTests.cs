@@ -65,6 +65,20 @@ public sealed class KedaEventsTests
     }
 
     [Fact]
+    public void For_RejectedMetadata_WarningWithEveryProblemCutToTheNoteLimit()
+    {
+        var few = KedaEvents.For(new MetadataRejection(Vllm, ["minReplicas: expected a whole number >= 0, got '-1'", "scaleUpLimit: expected none or N/duration, got 'x'"]));
+        Assert.Equal((KedaEvents.Warning, KedaEvents.InvalidMetadata, KedaEvents.ValidateAction, ""), (few.Type, few.Reason, few.Action, few.MetricName));
+        Assert.EndsWith("(2 problems): minReplicas: expected a whole number >= 0, got '-1'; scaleUpLimit: expected none or N/duration, got 'x'", few.Note, StringComparison.Ordinal);
+        Assert.Equal("minReplicas: expected a whole number >= 0, got '-1'; scaleUpLimit: expected none or N/duration, got 'x'", few.Summary);
+
+        var many = KedaEvents.For(new MetadataRejection(Vllm, [.. Enumerable.Range(0, 60).Select(i => $"key{i}: expected a number, got 'x'")]));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(many.Note), 1000, KedaEvents.MaxNoteBytes);
+        Assert.Contains("(60 problems): key0:", many.Note, StringComparison.Ordinal);
+        Assert.EndsWith("...", many.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void For_EnteringCannotDecide_OneWarningAndNoScaleEvent()
     {
         var item = Assert.Single(KedaEvents.For(new DecisionChange(new TriggerId(Vllm, Metric), Decided(4), Decided(2, cannotDecide: true))));
