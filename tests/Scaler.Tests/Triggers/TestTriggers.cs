@@ -34,6 +34,16 @@ internal static class TestTriggers
         return services.BuildServiceProvider().GetRequiredService<TriggerParser>();
     }
 
+    /// <summary>A parser over every registered source, its options bound from <paramref name="configuration"/> as the host binds them.</summary>
+    public static TriggerParser Parser(IDictionary<string, string?> configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build());
+        services.AddSignalSources().AddTriggerParser();
+        return services.BuildServiceProvider().GetRequiredService<TriggerParser>();
+    }
+
     /// <summary>Parses as the KEDA door does (KEDA's own keys ignored).</summary>
     public static bool TryParse(ScaledObjectKey scaledObject, IReadOnlyDictionary<string, string> metadata, RabbitMqCredentialsOptions brokers, [NotNullWhen(true)] out Trigger? trigger, out IReadOnlyList<string> errors)
     {

@@ -7,7 +7,7 @@ namespace Scaler.Signals.Prometheus;
 /// How the Prometheus source talks to its servers. Configuration section <c>Signals:prometheus</c>, the same
 /// section as the source's <see cref="SignalSourceOptions"/> (refresh, timeouts, circuit).
 /// </summary>
-internal sealed class PrometheusOptions
+internal sealed class PrometheusOptions : IValidatableObject
 {
     public const string Section = SignalsServiceCollectionExtensions.ConfigurationSection + ":" + PrometheusQuery.SourceName;
 
@@ -27,6 +27,23 @@ internal sealed class PrometheusOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PooledConnectionLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The Prometheus servers trigger metadata may name (<c>prometheusAddress</c>), in <see cref="HostAllowlist"/>
+    /// form, e.g. <c>prometheus-operated.monitoring:9090</c> or <c>*.monitoring.svc</c>. Default empty: any server.
+    /// </summary>
+    public List<string> AllowedHosts { get; } = [];
+
+    /// <summary>The allowlist <see cref="AllowedHosts"/> describes; throws naming every bad entry (never allows more than written).</summary>
+    public HostAllowlist Allowlist() => HostAllowlist.Create(AllowedHosts, AllowedHostsSetting);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        _ = HostAllowlist.TryCreate(AllowedHosts, AllowedHostsSetting, out _, out var errors);
+        return errors.Select(static e => new ValidationResult(e));
+    }
+
+    private static string AllowedHostsSetting => Section + ":" + nameof(AllowedHosts);
 
     /// <summary>The HTTP handler for <paramref name="ssl"/> (null: default trust), with this connection policy.</summary>
     public SocketsHttpHandler CreateHandler(System.Net.Security.SslClientAuthenticationOptions? ssl = null)

@@ -1,15 +1,19 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using Scaler.Signals.Keys;
 
 namespace Scaler.Signals.Prometheus;
 
 /// <summary>The keys of pending requests read from Prometheus: the server, the PromQL query, an optional bearer token, and the pending-requests target and activation.</summary>
-internal sealed class PrometheusTriggerKeys : ITriggerKeys
+internal sealed class PrometheusTriggerKeys(IOptions<PrometheusOptions> options) : ITriggerKeys
 {
     public const string PrometheusAddress = "prometheusAddress";
     public const string PendingRequestsQuery = "pendingRequestsQuery";
     public const string PrometheusBearerTokenFromEnv = "prometheusBearerTokenFromEnv";
 
     private static readonly DemandSignal PendingRequests = DemandSignal.PendingRequests;
+
+    private readonly HostAllowlist _allowed = options.Value.Allowlist();
 
     public IReadOnlyList<TriggerKey> Keys { get; } =
     [
@@ -50,7 +54,7 @@ internal sealed class PrometheusTriggerKeys : ITriggerKeys
         }
     }
 
-    private static PrometheusQuery? ParseQuery(TriggerMetadataReader metadata)
+    private PrometheusQuery? ParseQuery(TriggerMetadataReader metadata)
     {
         var addressText = metadata.Text(PrometheusAddress);
         var queryText = metadata.Text(PendingRequestsQuery);
@@ -79,6 +83,10 @@ internal sealed class PrometheusTriggerKeys : ITriggerKeys
             else if (!string.IsNullOrEmpty(address.Query) || !string.IsNullOrEmpty(address.Fragment))
             {
                 metadata.Fail(PrometheusAddress, $"invalid URI: it must not have a query string or fragment; expected {metadata.Form(PrometheusAddress)}");
+            }
+            else if (!_allowed.Allows(address.Host, address.Port))
+            {
+                metadata.Fail(PrometheusAddress, string.Create(CultureInfo.InvariantCulture, $"server {address.Host}:{address.Port} is not in the Scaler's allowlist ({PrometheusOptions.Section}:AllowedHosts); ask its operator to add it, or name an allowed server"));
             }
         }
 

@@ -52,6 +52,31 @@ internal sealed class RabbitMqCredentialsOptions
 {
     /// <summary>Brokers by alias (case-insensitive). Default none.</summary>
     public Dictionary<string, RabbitMqBrokerOptions> Brokers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The brokers trigger metadata may name (<c>rabbitmqHost</c>, <c>rabbitmqHostFromEnv</c>, or a host given
+    /// next to a credentials-only <c>rabbitmqBrokerRef</c>), in <see cref="HostAllowlist"/> form, e.g.
+    /// <c>rabbitmq.queues:5672</c>. A configured broker's own <c>Host</c> is always allowed. Default empty: any.
+    /// </summary>
+    public List<string> AllowedHosts { get; } = [];
+
+    /// <summary>The allowlist <see cref="AllowedHosts"/> describes; throws naming every bad entry.</summary>
+    public HostAllowlist Allowlist() => HostAllowlist.Create(AllowedHosts, AllowedHostsSetting);
+
+    /// <summary>Every configuration error: bad allowlist entries, blank namespace names.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        _ = HostAllowlist.TryCreate(AllowedHosts, AllowedHostsSetting, out _, out var errors);
+        var problems = errors.ToList();
+        foreach (var (alias, broker) in Brokers)
+        {
+            problems.AddRange(broker.Namespaces.Where(string.IsNullOrWhiteSpace).Select(_ => $"{RabbitMqOptions.Section}:Brokers:{alias}:Namespaces: expected namespace names, got an empty one"));
+        }
+
+        return problems;
+    }
+
+    private static string AllowedHostsSetting => RabbitMqOptions.Section + ":" + nameof(AllowedHosts);
 }
 
 /// <summary>One configured broker.</summary>
@@ -68,6 +93,9 @@ internal sealed class RabbitMqBrokerOptions
 
     /// <summary>Password; overrides the URI's userinfo. Default none.</summary>
     public string? Password { get; set; }
+
+    /// <summary>The namespaces whose triggers may use this broker (case-sensitive, as Kubernetes names are). Default empty: every namespace.</summary>
+    public List<string> Namespaces { get; } = [];
 }
 
 [OptionsValidator]

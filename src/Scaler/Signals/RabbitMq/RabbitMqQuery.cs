@@ -32,7 +32,7 @@ internal sealed record RabbitMqQuery(RabbitMqBroker Broker, string QueueName, Ra
     public static bool TryParse(
         IReadOnlyDictionary<string, string> metadata,
         RabbitMqCredentialsOptions configured,
-        out RabbitMqQuery? query,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RabbitMqQuery? query,
         out IReadOnlyList<string> errors)
     {
         ArgumentNullException.ThrowIfNull(metadata);

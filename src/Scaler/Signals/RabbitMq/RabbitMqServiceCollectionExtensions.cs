@@ -18,7 +18,8 @@ internal static class RabbitMqServiceCollectionExtensions
 
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
-        services.AddOptions<RabbitMqCredentialsOptions>().BindConfiguration(RabbitMqOptions.Section);
+        services.AddOptions<RabbitMqCredentialsOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqCredentialsOptions>, RabbitMqCredentialsOptionsValidator>());
 
         services.AddHttpClient(RabbitMqManagementClient.HttpClientName)
             // Four Information lines per read of every queue would drown the log; the source logs what goes wrong.

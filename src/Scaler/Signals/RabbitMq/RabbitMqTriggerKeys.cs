@@ -30,6 +30,7 @@ internal sealed partial class RabbitMqTriggerKeys(IOptions<RabbitMqCredentialsOp
         5);
 
     private readonly RabbitMqCredentialsOptions _brokers = brokers.Value;
+    private readonly HostAllowlist _allowed = brokers.Value.Allowlist();
 
     public IReadOnlyList<TriggerKey> Keys { get; } =
     [
@@ -67,11 +68,11 @@ internal sealed partial class RabbitMqTriggerKeys(IOptions<RabbitMqCredentialsOp
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(trigger);
-        var query = ParseQuery(metadata);
+        var query = ParseQuery(metadata, trigger.Workload.Namespace);
         QueueLength.Add(metadata, trigger, query, query is null ? "" : $"{QueueLength.Name}|{query.Broker.VirtualHost}|{query.QueueName}");
     }
 
-    private RabbitMqQuery? ParseQuery(TriggerMetadataReader metadata)
+    private RabbitMqQuery? ParseQuery(TriggerMetadataReader metadata, string @namespace)
     {
         if (!metadata.Has(RabbitMqHost) && !metadata.Has(RabbitMqHostFromEnv) && !metadata.Has(RabbitMqBrokerRef))
         {
@@ -100,7 +101,7 @@ internal sealed partial class RabbitMqTriggerKeys(IOptions<RabbitMqCredentialsOp
 
         if (RabbitMqQuery.TryParse(mapped, _brokers, out var query, out var errors))
         {
-            return query;
+            return Admitted(metadata, query, mapped.GetValueOrDefault("brokerRef"), @namespace) ? query : null;
         }
 
         foreach (var error in errors)
@@ -123,6 +124,30 @@ internal sealed partial class RabbitMqTriggerKeys(IOptions<RabbitMqCredentialsOp
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The operator's limits: a configured broker only from its namespaces, and a broker named by the metadata
+    /// only on an allowed host (a configured broker's own host is the operator's, so always allowed).
+    /// </summary>
+    private bool Admitted(TriggerMetadataReader metadata, RabbitMqQuery query, string? brokerRef, string @namespace)
+    {
+        RabbitMqBrokerOptions? configured = null;
+        if (brokerRef is not null && _brokers.Brokers.TryGetValue(brokerRef, out configured)
+            && configured.Namespaces.Count > 0 && !configured.Namespaces.Contains(@namespace, StringComparer.Ordinal))
+        {
+            metadata.Fail(RabbitMqBrokerRef, $"broker '{brokerRef}' may not be used from namespace {@namespace} ({RabbitMqOptions.Section}:Brokers:{brokerRef}:Namespaces)");
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(configured?.Host) && !_allowed.Allows(query.Broker.Host, query.Broker.Port))
+        {
+            var key = metadata.Has(RabbitMqHost) ? RabbitMqHost : RabbitMqHostFromEnv;
+            metadata.Fail(key, $"broker {query.Broker.Display} is not in the Scaler's allowlist ({RabbitMqOptions.Section}:AllowedHosts); ask its operator to add it, or use {RabbitMqBrokerRef}");
+            return false;
+        }
+
+        return true;
     }
 
     // The RabbitMQ query's own key names, as they appear in its errors, mapped to ours.
