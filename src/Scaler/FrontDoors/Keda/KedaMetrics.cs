@@ -20,6 +20,14 @@ internal sealed class KedaMetrics
             "scaler_keda_desired_replicas",
             "The last desired replica count per trigger (ScaledObject and the metric name GetMetricSpec returns); replicas.",
             new GaugeConfiguration { LabelNames = ["namespace", "scaledobject", "metric"] });
+        CurrentReplicas = factory.CreateGauge(
+            "scaler_keda_current_replicas",
+            "Replicas of the scale target when the trigger last decided, as the Scaler counted them (the door's last answer out of a cluster); replicas.",
+            new GaugeConfiguration { LabelNames = ["namespace", "scaledobject", "metric"] });
+        ReadyReplicas = factory.CreateGauge(
+            "scaler_keda_ready_replicas",
+            "Ready replicas of the scale target when the trigger last decided, as the Scaler counted them; replicas.",
+            new GaugeConfiguration { LabelNames = ["namespace", "scaledobject", "metric"] });
         DesiredChanges = factory.CreateCounter(
             "scaler_keda_desired_changes_total",
             "Decisions whose desired replica count differed from the trigger's previous one, per trigger; a count.",
@@ -38,6 +46,10 @@ internal sealed class KedaMetrics
 
     public Gauge DesiredReplicas { get; }
 
+    public Gauge CurrentReplicas { get; }
+
+    public Gauge ReadyReplicas { get; }
+
     public Counter DesiredChanges { get; }
 
     public Counter EventsWritten { get; }
@@ -49,6 +61,8 @@ internal sealed class KedaMetrics
     {
         var (scaledObject, metricName) = trigger;
         DesiredReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
+        CurrentReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
+        ReadyReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
         DesiredChanges.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
     }
 
@@ -58,6 +72,8 @@ internal sealed class KedaMetrics
         var (scaledObject, metricName) = trigger;
         Decisions.WithLabels(decision.CannotDecide ? "cannot_decide" : "decided", decision.Explanation.DrivingSignal ?? "none").Inc();
         DesiredReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.DesiredReplicas);
+        CurrentReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.Explanation.Current);
+        ReadyReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.Explanation.Ready);
         if (changed)
         {
             DesiredChanges.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Inc();

@@ -155,9 +155,13 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         Assert.Equal(parses, _harness.Triggers.ParseCount);
         var left = Assert.Single(_harness.Decisions.LatestFor(new ScaledObjectKey("llm", "vllm")));
         Assert.NotEqual(gone.MetricName, left.Trigger.MetricName);
-        var series = _harness.KedaMetrics.DesiredReplicas.GetAllLabelValues().Select(labels => labels[2]).ToList();
-        Assert.DoesNotContain(gone.MetricName, series);
-        Assert.Contains(left.Trigger.MetricName, series);
+        foreach (var gauge in new[] { _harness.KedaMetrics.DesiredReplicas, _harness.KedaMetrics.CurrentReplicas, _harness.KedaMetrics.ReadyReplicas })
+        {
+            var series = gauge.GetAllLabelValues().Select(labels => labels[2]).ToList();
+            Assert.DoesNotContain(gone.MetricName, series);
+            Assert.Contains(left.Trigger.MetricName, series);
+        }
+
         Assert.Contains(_harness.Logs.Lines(), m => m.Contains("not asked about for", StringComparison.Ordinal) && m.Contains(gone.MetricName, StringComparison.Ordinal));
 
         // Asked again: decided afresh, from the initial state.

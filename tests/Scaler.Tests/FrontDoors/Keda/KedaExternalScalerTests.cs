@@ -194,7 +194,10 @@ public sealed class KedaExternalScalerTests : IAsyncLifetime
         Assert.Equal("pending-requests", decision.GetProperty("drivingSignal").GetString());
         Assert.Contains("driven by pending-requests", decision.GetProperty("explanation").GetString(), StringComparison.Ordinal);
         var metrics = await http.GetStringAsync("/metrics");
-        Assert.Contains($"scaler_keda_desired_replicas{{namespace=\"llm\",scaledobject=\"explained\",metric=\"{decision.GetProperty("metricName").GetString()}\"}} 3", metrics, StringComparison.Ordinal);
+        var series = $"{{namespace=\"llm\",scaledobject=\"explained\",metric=\"{decision.GetProperty("metricName").GetString()}\"}}";
+        Assert.Contains($"scaler_keda_desired_replicas{series} 3", metrics, StringComparison.Ordinal);
+        Assert.Contains($"scaler_keda_current_replicas{series} {decision.GetProperty("currentReplicas").GetInt32()}", metrics, StringComparison.Ordinal);
+        Assert.Contains($"scaler_keda_ready_replicas{series} {decision.GetProperty("readyReplicas").GetInt32()}", metrics, StringComparison.Ordinal);
         Assert.Contains("scaler_keda_decisions_total{outcome=\"decided\",driver=\"pending-requests\"}", metrics, StringComparison.Ordinal);
         using var page = await http.GetAsync("/");
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
