@@ -71,6 +71,7 @@ internal sealed partial class InferenceQueueSource(
         double sum = 0;
         var answered = 0;
         var transportFailures = 0;
+        var unreachable = 0;
         for (var i = 0; i < targets.Count; i++)
         {
             var pod = targets[i].Pod;
@@ -80,6 +81,7 @@ internal sealed partial class InferenceQueueSource(
             {
                 LogPodFailed(logger, pod.Namespace, pod.Name, failure.Reason);
                 transportFailures += failure.IsTransient ? 1 : 0;
+                unreachable += failure.Kind == ScrapeFailureKind.Unreachable ? 1 : 0;
                 missing.Add($"pod {pod.Name}: {failure.Reason}");
                 continue;
             }
@@ -94,7 +96,8 @@ internal sealed partial class InferenceQueueSource(
             var why = $"no pod of {workload} answered with {query.PendingMetric}: {string.Join("; ", coverage.Missing)}";
             if (transportFailures > 0)
             {
-                throw new HttpRequestException(why);
+                // Every target refused or unknown: the pods are out of reach, and that counts against their circuit.
+                throw new SignalSourceException(ReadFailure.Connection, why, upstreamUnreachable: unreachable == transportFailures);
             }
 
             return new Reading(SignalStatus.Unavailable, double.NaN, null, why, coverage);

@@ -102,6 +102,7 @@ internal sealed partial class WorkSource(
         var results = await scraper.ScrapeAllAsync([.. targets.Select(t => t.Uri)], limits, workload.Reader.Read, cancellationToken).ConfigureAwait(false);
         var answered = new List<(string Pod, WorkFigures Figures)>();
         var transportFailures = 0;
+        var unreachable = 0;
         for (var i = 0; i < targets.Count; i++)
         {
             var pod = targets[i].Pod;
@@ -110,6 +111,7 @@ internal sealed partial class WorkSource(
             {
                 LogPodFailed(logger, pod.Namespace, pod.Name, failure.Reason);
                 transportFailures += failure.IsTransient ? 1 : 0;
+                unreachable += failure.Kind == ScrapeFailureKind.Unreachable ? 1 : 0;
                 missing.Add($"pod {pod.Name}: {failure.Reason}");
                 continue;
             }
@@ -123,7 +125,8 @@ internal sealed partial class WorkSource(
             var why = $"no pod of {name} answered with its work counters: {string.Join("; ", coverage.Missing)}";
             if (transportFailures > 0)
             {
-                throw new HttpRequestException(why);
+                // Every target refused or unknown: the pods are out of reach, and that counts against their circuit.
+                throw new SignalSourceException(ReadFailure.Connection, why, upstreamUnreachable: unreachable == transportFailures);
             }
 
             Fail(workload, new Reading(SignalStatus.Unavailable, double.NaN, null, why, coverage));

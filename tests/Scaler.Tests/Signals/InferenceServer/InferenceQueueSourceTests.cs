@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.Decisions;
+using Scaler.Signals;
 using Scaler.Signals.InferenceServer;
 using Scaler.Signals.Kubernetes;
 using Scaler.Signals.PrometheusText;
@@ -177,9 +178,11 @@ public sealed class InferenceQueueSourceTests : IAsyncLifetime, IDisposable
             _time,
             NullLogger<InferenceQueueSource>.Instance);
 
-        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await source.ReadAsync(new InferenceQueueQuery(Llm, InferenceServerKind.Vllm), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<SignalSourceException>(async () => await source.ReadAsync(new InferenceQueueQuery(Llm, InferenceServerKind.Vllm), CancellationToken.None));
 
         Assert.Equal("no pod of llm/llm answered with vllm:num_requests_waiting: pod vllm-0: connection refused; pod vllm-1: no answer within 300ms", e.Message);
+        // One refused, one timed out: a slow pod is not an unreachable one.
+        Assert.False(e.UpstreamUnreachable);
     }
 
     [Fact]
