@@ -1,4 +1,5 @@
 using Scaler.FrontDoors.Keda;
+using Scaler.Leadership;
 using Scaler.Signals;
 
 namespace Scaler.Hosting;
@@ -6,21 +7,23 @@ namespace Scaler.Hosting;
 /// <summary>The Scaler's composition, once: Program calls it, and so do the tests and benchmarks that host the Scaler.</summary>
 internal static class ScalerApp
 {
-    /// <summary>The host (Kestrel's ports and TLS), the signal sources, and the KEDA front door.</summary>
+    /// <summary>The host (Kestrel's ports and TLS), the signal sources, who decides (leader election), and the KEDA front door.</summary>
     public static WebApplicationBuilder AddScaler(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddScalerHost();
         builder.Services.AddSignalSources();
+        builder.Services.AddLeadership();
         builder.Services.AddKedaFrontDoor();
         return builder;
     }
 
-    /// <summary>Health, readiness and metrics, then the KEDA front door's gRPC services and decision pages.</summary>
+    /// <summary>Health, readiness and metrics, the peer port's decisions for followers, then the KEDA front door's gRPC services and decision pages.</summary>
     public static WebApplication MapScaler(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapScalerEndpoints();
+        app.MapPeerEndpoints();
         app.MapKedaFrontDoor();
         return app;
     }

@@ -16,9 +16,9 @@ internal sealed class TriggerLimitsOptions
     [Range(1, 1_000_000)]
     public int MaxLive { get; set; } = 5_000;
 
-    /// <summary>Most triggers decided for at once in one namespace. Default 1,000.</summary>
+    /// <summary>Most triggers decided for at once in one namespace: no one namespace can take every place. Default 2,500.</summary>
     [Range(1, 1_000_000)]
-    public int MaxLivePerNamespace { get; set; } = 1_000;
+    public int MaxLivePerNamespace { get; set; } = 2_500;
 
     /// <summary>
     /// A trigger nobody asked about for this long is forgotten: its engine state, last decision, metric series

@@ -1,5 +1,6 @@
 using Prometheus;
 using Scaler.Decisions;
+using Scaler.Signals;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -48,8 +49,8 @@ internal sealed class KedaMetrics
     public void Forget(TriggerId trigger)
     {
         var (scaledObject, metricName) = trigger;
-        DesiredReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
-        DesiredChanges.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
+        DesiredReplicas.RemoveLabelled(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName);
+        DesiredChanges.RemoveLabelled(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName);
     }
 
     public void Record(TriggerId trigger, Decision decision, bool changed)
@@ -57,10 +58,10 @@ internal sealed class KedaMetrics
         ArgumentNullException.ThrowIfNull(decision);
         var (scaledObject, metricName) = trigger;
         Decisions.WithLabels(decision.CannotDecide ? "cannot_decide" : "decided", decision.Explanation.DrivingSignal ?? "none").Inc();
-        DesiredReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.DesiredReplicas);
+        DesiredReplicas.WithLabels(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName).Set(decision.DesiredReplicas);
         if (changed)
         {
-            DesiredChanges.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Inc();
+            DesiredChanges.WithLabels(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName).Inc();
         }
     }
 }

@@ -3,6 +3,7 @@ using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scaler.Durations;
+using Scaler.Leadership;
 using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
@@ -27,9 +28,14 @@ internal static class KedaServiceCollectionExtensions
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
         services.TryAddSingleton<KedaMetrics>();
         services.AddTriggerParser();
+        services.AddTriggerLimits();
+        services.AddLeadership();
         services.TryAddSingleton<KedaTriggerCache>();
         services.TryAddSingleton<ReplicaCounter>();
         services.TryAddSingleton<KedaDecisions>();
+
+        // This replica's decisions, while it leads (LeaderDecisions forwards to the leader otherwise).
+        services.TryAddSingleton<ITriggerDecider>(static sp => sp.GetRequiredService<KedaDecisions>());
         services.TryAddSingleton(static sp =>
         {
             string[] served = [string.Empty, Protocol.ExternalScaler.Descriptor.FullName];

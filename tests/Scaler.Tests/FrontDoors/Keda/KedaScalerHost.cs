@@ -69,6 +69,7 @@ internal sealed class KedaScalerHost : IAsyncDisposable
             ["Scaler:Host:GrpcPort"] = "0",
             ["Scaler:Host:HttpPort"] = "0",
             ["Scaler:Host:HttpsPort"] = "0",
+            ["Scaler:Host:PeerPort"] = "0",
             // Fast refresh so that a changed value reaches the stream quickly.
             ["Signals:prometheus:RefreshInterval"] = Scaler.Durations.DurationText.Format(refresh ?? TimeSpan.FromMilliseconds(100)),
         });
