@@ -53,7 +53,13 @@ internal sealed partial class LeaseElection(
             elector.OnStartedLeading += leadership.StartedLeading;
             elector.OnStoppedLeading += leadership.StoppedLeading;
             elector.OnNewLeader += leadership.Observed;
-            elector.OnError += e => LogElectionError(log, e.GetType().Name, e.Message);
+            elector.OnError += e =>
+            {
+                if (!stoppingToken.IsCancellationRequested)
+                {
+                    LogElectionError(log, e.GetType().Name, e.Message);
+                }
+            };
             try
             {
                 await elector.RunUntilLeadershipLostAsync(stoppingToken).ConfigureAwait(false);
@@ -80,14 +86,12 @@ internal sealed partial class LeaseElection(
             }
         }
 
-        if (leadership.IsLeader)
-        {
-            leadership.StoppedLeading();
-            await ReleaseAsync(client, identity).ConfigureAwait(false);
-        }
+        // Whether it still led when the stop came is the Lease's to say (the elector may have stopped leading first).
+        leadership.StoppedLeading();
+        await ReleaseAsync(client, identity).ConfigureAwait(false);
     }
 
-    /// <summary>Gives the Lease up (no holder), so another replica need not wait for it to expire. Best effort.</summary>
+    /// <summary>Gives the Lease up (an empty holder) if this replica holds it, so another need not wait for it to expire. Best effort.</summary>
     private async Task ReleaseAsync(IKubernetes client, string identity)
     {
         using var timeout = new CancellationTokenSource(_options.RetryPeriod, time);
@@ -99,7 +103,8 @@ internal sealed partial class LeaseElection(
                 return;
             }
 
-            lease.Spec.HolderIdentity = null;
+            // Empty, not absent: the elector treats a Lease without a holder field as one to create, not to take.
+            lease.Spec.HolderIdentity = "";
             lease.Spec.LeaseDurationSeconds = 1;
             await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
             LogReleased(log, _options.LeaseNamespace!, _options.LeaseName);

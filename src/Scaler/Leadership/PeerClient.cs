@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Scaler.Triggers;
 
@@ -38,8 +39,11 @@ internal sealed class PeerClient(IHttpClientFactory clients, Leadership leadersh
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
+            // Buffered, so it goes with a Content-Length the leader checks before reading.
+            using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, PeerJsonContext.Default.PeerDecideRequest));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             using var response = await clients.CreateClient(HttpClientName)
-                .PostAsJsonAsync(new Uri(leader.Peer, "/peer/v1/decide"), body, PeerJsonContext.Default.PeerDecideRequest, linked.Token)
+                .PostAsync(new Uri(leader.Peer, "/peer/v1/decide"), content, linked.Token)
                 .ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.OK
                 && await response.Content.ReadFromJsonAsync(PeerJsonContext.Default.DecisionAnswer, linked.Token).ConfigureAwait(false) is { } answer)
@@ -59,7 +63,7 @@ internal sealed class PeerClient(IHttpClientFactory clients, Leadership leadersh
         {
             return Unavailable($"the leader {leader.Name} did not answer within {_options.ForwardTimeout.TotalSeconds:0.#} s");
         }
-        catch (Exception exception) when (exception is HttpRequestException or System.Text.Json.JsonException or NotSupportedException)
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or NotSupportedException)
         {
             return Unavailable($"the leader {leader.Name} cannot be reached: {exception.Message}");
         }
@@ -71,7 +75,7 @@ internal sealed class PeerClient(IHttpClientFactory clients, Leadership leadersh
         {
             return (await response.Content.ReadFromJsonAsync(PeerJsonContext.Default.PeerError, cancellationToken).ConfigureAwait(false))?.Error ?? "no reason given";
         }
-        catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or HttpRequestException)
+        catch (Exception exception) when (exception is JsonException or NotSupportedException or HttpRequestException)
         {
             return "no reason given";
         }

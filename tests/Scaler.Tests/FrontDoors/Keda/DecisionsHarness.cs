@@ -94,6 +94,9 @@ internal sealed class DecisionsHarness : IAsyncDisposable
 
     public ReadingCache Cache => _provider.GetRequiredService<ReadingCache>();
 
+    /// <summary>Every registered service (the leadership, the admission), for tests that look inside.</summary>
+    public IServiceProvider Services => _provider;
+
     public Task StartAsync() => Writer.StartAsync(CancellationToken.None);
 
     public async ValueTask DisposeAsync()

@@ -62,7 +62,6 @@ internal sealed class KedaScalerHost : IAsyncDisposable
     public static async Task<KedaScalerHost> StartAsync(Action<IServiceCollection>? configure = null, TimeSpan? refresh = null, IDictionary<string, string?>? settings = null, bool settablePrometheus = true, SocketsHttpHandler? grpcHandler = null, ILoggerProvider? logging = null)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Scaler:Host:Address"] = "127.0.0.1",
@@ -73,6 +72,9 @@ internal sealed class KedaScalerHost : IAsyncDisposable
             // Fast refresh so that a changed value reaches the stream quickly.
             ["Signals:prometheus:RefreshInterval"] = Scaler.Durations.DurationText.Format(refresh ?? TimeSpan.FromMilliseconds(100)),
         });
+
+        // The test's settings override the defaults above (a fixed peer port, leader election).
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Logging.ClearProviders();
         if (logging is not null)
         {
