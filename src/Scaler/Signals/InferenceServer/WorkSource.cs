@@ -173,8 +173,19 @@ internal sealed partial class WorkSource(
             absent.Add(names.Waiting);
         }
 
-        return absent.Count == 0 ? null : new ScrapeFailure(ScrapeFailureKind.Malformed,
-            $"{string.Join(", ", absent)} not exposed by pod {pod.Namespace}/{pod.Name} (wrong server preset or port?)");
+        if (absent.Count == 0)
+        {
+            return null;
+        }
+
+        // A counter with only NaN or negative samples is there but unusable: not a sign of the wrong preset.
+        var unusable = absent.Where(figures.Unusable.Contains).ToList();
+        var missing = absent.Except(unusable).ToList();
+        return new ScrapeFailure(ScrapeFailureKind.Malformed, string.Join("; ", new[]
+        {
+            missing.Count == 0 ? null : $"{string.Join(", ", missing)} not exposed by pod {pod.Namespace}/{pod.Name} (wrong server preset or port?)",
+            unusable.Count == 0 ? null : $"{string.Join(", ", unusable)} on pod {pod.Namespace}/{pod.Name} has no usable value (NaN, infinite or negative)",
+        }.OfType<string>()));
     }
 
     private void Fail(Workload workload, Reading failure)

@@ -125,14 +125,23 @@ public sealed class InferenceQueueSourceTests : IAsyncLifetime, IDisposable
         Assert.Equal(["pod vllm-1: metric vllm:num_requests_running not exposed by pod llm/vllm-1"], reading.Coverage?.Missing);
     }
 
-    [Fact]
-    public async Task ReadAsync_NaNGauge_IsAbsentNotZero()
+    [Theory]
+    // Not a number.
+    [InlineData("NaN")]
+    // Infinities.
+    [InlineData("+Inf")]
+    [InlineData("-Inf")]
+    // A negative count of requests.
+    [InlineData("-3")]
+    public async Task ReadAsync_GaugeWithoutACount_UnavailableSayingSoNotZeroNorWrongPreset(string value)
     {
-        var pods = Serve(("vllm-0", "vllm:num_requests_waiting{model_name=\"m\"} NaN\n"));
+        var pods = Serve(("vllm-0", $"vllm:num_requests_waiting{{model_name=\"m\"}} {value}\n"));
 
         var reading = await Source(pods).ReadAsync(new InferenceQueueQuery(Llm, InferenceServerKind.Vllm), CancellationToken.None);
 
         Assert.Equal(SignalStatus.Unavailable, reading.Status);
+        Assert.True(double.IsNaN(reading.Value));
+        Assert.Equal(["pod vllm-0: metric vllm:num_requests_waiting on pod llm/vllm-0 has no usable value: 1 series NaN, infinite or negative, which is not a count of requests"], reading.Coverage?.Missing);
     }
 
     [Fact]
