@@ -39,7 +39,7 @@ internal static class KedaServiceCollectionExtensions
         services.TryAddSingleton(static sp =>
         {
             string[] served = [string.Empty, Protocol.ExternalScaler.Descriptor.FullName];
-            var health = new HealthServiceImpl();
+            var health = new DrainingHealthService(sp.GetRequiredService<IHostApplicationLifetime>());
             foreach (var service in served)
             {
                 health.SetStatus(service, HealthCheckResponse.Types.ServingStatus.Serving);
@@ -63,7 +63,7 @@ internal static class KedaServiceCollectionExtensions
     public static WebApplication MapKedaFrontDoor(this WebApplication app)
     {
         app.MapGrpcService<KedaExternalScaler>();
-        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcService<DrainingHealthService>();
         app.MapGrpcReflectionService();
 
         // Each trigger's last decision with its explanation: GET /decisions (one item per trigger), and
