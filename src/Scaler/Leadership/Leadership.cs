@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace Scaler.Leadership;
 
@@ -14,9 +15,10 @@ internal sealed partial class Leadership
 {
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly Gauge _leading;
     private volatile Snapshot _now;
 
-    public Leadership(IOptions<LeadershipOptions> options, TimeProvider time, ILogger<Leadership> log)
+    public Leadership(IOptions<LeadershipOptions> options, TimeProvider time, ILogger<Leadership> log, CollectorRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
@@ -25,6 +27,10 @@ internal sealed partial class Leadership
         Elected = settings.Enabled;
         Self = settings.Enabled ? new LeaderIdentity(settings.Identity!, settings.PeerAddress!) : null;
         _now = Elected ? new Snapshot(false, 0, null, null) : new Snapshot(true, 1, time.GetUtcNow(), null);
+        _leading = Metrics.WithCustomRegistry(registry ?? Metrics.DefaultRegistry).CreateGauge(
+            "scaler_leader",
+            "Whether this replica decides (1: it leads, or decides alone; 0: it forwards to the leader). Summed over the replicas it is 1, or 0 during a failover.");
+        _leading.Set(_now.IsLeader ? 1 : 0);
     }
 
     /// <summary>Whether replicas elect a leader; false when this process decides alone.</summary>
@@ -58,6 +64,7 @@ internal sealed partial class Leadership
         var at = _time.GetUtcNow();
         var before = _now;
         _now = new Snapshot(true, before.Term + 1, at, null);
+        _leading.Set(1);
         LogStartedLeading(_log, Self?.Name ?? "", before.Term + 1);
     }
 
@@ -67,6 +74,7 @@ internal sealed partial class Leadership
         if (before.IsLeader)
         {
             _now = before with { IsLeader = false, Since = null };
+            _leading.Set(0);
             LogStoppedLeading(_log, Self?.Name ?? "");
         }
     }

@@ -200,7 +200,7 @@ public sealed class LeaseElectionTests : IAsyncLifetime
         public Replica(LeadershipOptions options, KubernetesCluster cluster)
         {
             _loggers = LoggerFactory.Create(builder => builder.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
-            Leadership = new Scaler.Leadership.Leadership(Options.Create(options), TimeProvider.System, _loggers.CreateLogger<Scaler.Leadership.Leadership>());
+            Leadership = new Scaler.Leadership.Leadership(Options.Create(options), TimeProvider.System, _loggers.CreateLogger<Scaler.Leadership.Leadership>(), global::Prometheus.Metrics.NewCustomRegistry());
             Election = new LeaseElection(Leadership, cluster, Options.Create(options), TimeProvider.System, _loggers.CreateLogger<LeaseElection>());
         }
 
