@@ -45,7 +45,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled@sha256:0000000000000000
 WORKDIR /app
 COPY --from=publish-scaler /out/ ./
 ENV ASPNETCORE_HTTP_PORTS=
-EXPOSE 9090 8080 6443
+EXPOSE 9090 8080 6443 9091
 ENTRYPOINT ["dotnet", "/app/scaler.dll"]
 
 # The exporter: one self-contained native binary on the chiseled runtime-deps image made for NativeAOT

@@ -64,7 +64,7 @@ internal static class PageHistoryBench
         var query = TriggerListQuery.From(null, "state", null);
         Time("list, first page of 100 of 1,000, sorted by state", 20, () => TriggerListPage.Render(histories, query, now).Length);
         Time("list, search matching 10", 20, () => TriggerListPage.Render(histories, TriggerListQuery.From("team-042", null, null), now).Length);
-        Time("one workload's page", 50, () => WorkloadPage.Render(snapshot.Id.ScaledObject, [histories[0].Snapshot()!], now).Length);
+        Time("one workload's page", 50, () => WorkloadPage.Render(snapshot.Id.ScaledObject, [histories[0].Snapshot()!], now, TimeSpan.FromMinutes(15)).Length);
         GC.KeepAlive(histories);
     }
 

@@ -69,6 +69,7 @@ internal sealed class ScalerProcess : IDisposable
             $"--Scaler:Host:HttpPort={httpPort}",
             // The HTTPS port is not measured; any free one, so that runs never collide on 6443.
             "--Scaler:Host:HttpsPort=0",
+            "--Scaler:Host:PeerPort=0",
             .. extraArguments,
         ];
         foreach (var argument in arguments)

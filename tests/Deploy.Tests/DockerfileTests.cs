@@ -76,7 +76,7 @@ public sealed class DockerfileTests
         var defaults = new global::Scaler.Hosting.ScalerHostOptions();
 
         Assert.Equal(
-            new[] { defaults.GrpcPort, defaults.HttpPort, defaults.HttpsPort }.Order(),
+            new[] { defaults.GrpcPort, defaults.HttpPort, defaults.HttpsPort, defaults.PeerPort }.Order(),
             StageNamed("scaler").All("EXPOSE").SelectMany(e => e.Split(' ')).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).Order());
     }
 

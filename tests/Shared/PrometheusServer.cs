@@ -33,7 +33,10 @@ internal sealed class PrometheusServer : IAsyncDisposable
     /// Starts a server scraping <paramref name="targets"/> (host:port, path /metrics) as job <see cref="JobName"/>,
     /// with <c>honor_labels</c> (as the exporter's ServiceMonitor sets it).
     /// </summary>
-    public static async Task<PrometheusServer> StartAsync(params string[] targets)
+    public static Task<PrometheusServer> StartAsync(params string[] targets) => StartAsync(targets, []);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, with extra command-line <paramref name="flags"/> (<c>--query.timeout=50ms</c>).</summary>
+    public static async Task<PrometheusServer> StartAsync(string[] targets, string[] flags)
     {
         var directory = Directory.CreateTempSubdirectory("scaler-prometheus-").FullName;
         var config = Path.Combine(directory, "prometheus.yml");
@@ -58,6 +61,11 @@ internal sealed class PrometheusServer : IAsyncDisposable
         info.ArgumentList.Add($"--config.file={config}");
         info.ArgumentList.Add($"--web.listen-address=127.0.0.1:{port}");
         info.ArgumentList.Add($"--storage.tsdb.path={Path.Combine(directory, "data")}");
+        foreach (var flag in flags)
+        {
+            info.ArgumentList.Add(flag);
+        }
+
         Process process;
         try
         {

@@ -8,6 +8,14 @@ public sealed class ExporterOptions
     /// <summary>How often NVML is sampled. Default 1 s. Setting: <c>--interval</c> / <c>NVML_EXPORTER_INTERVAL</c>.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long one GPU's NVML calls may take before that GPU is marked stuck (its series withdrawn, the others
+    /// still sampled) until the hung call returns; twice this for the calls every sample makes (init, device
+    /// count) before the exporter reports NVML down while they hang. Default 5 s. Setting: <c>--call-timeout</c> /
+    /// <c>NVML_EXPORTER_CALL_TIMEOUT</c>.
+    /// </summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Where <c>/metrics</c> and the health endpoints listen. Default all interfaces, port 9400. Setting: <c>--listen</c> / <c>NVML_EXPORTER_LISTEN</c>.</summary>
     public IPEndPoint Listen { get; set; } = new(IPAddress.Any, 9400);
 

@@ -23,7 +23,8 @@ public static class ExporterServiceCollectionExtensions
             sp.GetRequiredService<INvml>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<NvmlSampler>>(),
-            xids: sp.GetRequiredService<XidStore>()));
+            xids: sp.GetRequiredService<XidStore>(),
+            callTimeout: options.CallTimeout));
         services.TryAddSingleton<SamplerHeartbeat>();
         services.TryAddSingleton(_ => new MetricsRenderer(options.Hostname, options.DcgmHostnameLabel, options.PodSeries));
         services.TryAddSingleton<AttributionStore>();
@@ -38,7 +39,8 @@ public static class ExporterServiceCollectionExtensions
             sp.GetRequiredService<SamplerHeartbeat>(),
             options.Interval,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SamplingService>>()));
+            sp.GetRequiredService<ILogger<SamplingService>>(),
+            options.CallTimeout * 2));
         services.AddHostedService(sp => new XidWatcher(
             sp.GetRequiredService<INvml>(),
             sp.GetRequiredService<MetricsDocument>(),

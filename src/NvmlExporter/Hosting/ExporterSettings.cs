@@ -15,6 +15,7 @@ public sealed class ExporterSettings
     private static readonly (string Flag, string Env)[] Known =
     [
         ("interval", "NVML_EXPORTER_INTERVAL"),
+        ("call-timeout", "NVML_EXPORTER_CALL_TIMEOUT"),
         ("listen", "NVML_EXPORTER_LISTEN"),
         ("kubernetes", "NVML_EXPORTER_KUBERNETES"),
         ("pod-resources-socket", "NVML_EXPORTER_POD_RESOURCES_SOCKET"),
@@ -97,6 +98,7 @@ public sealed class ExporterSettings
 
         var options = new ExporterOptions();
         PositiveDuration("interval", "NVML_EXPORTER_INTERVAL", "1s, 500ms or 2m", value => options.Interval = value);
+        PositiveDuration("call-timeout", "NVML_EXPORTER_CALL_TIMEOUT", "5s or 10s", value => options.CallTimeout = value);
         PositiveDuration("attribution-interval", "NVML_EXPORTER_ATTRIBUTION_INTERVAL", "5s or 30s", value => options.AttributionInterval = value);
         if (Value("listen", "NVML_EXPORTER_LISTEN", out var source) is { } listen)
         {

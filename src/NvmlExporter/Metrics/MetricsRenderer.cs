@@ -171,8 +171,10 @@ public sealed class MetricsRenderer
         // Exporter health.
         Gauge(writer, snapshot.Gpus.Select(g => new Entry(g, null, string.Empty, Labels(g, null, null).Own)).ToList(),
             "nvml_exporter_device_up", "Whether the GPU answered NVML in the last sample (0 after GPU_IS_LOST and the like).", dcgm: false, e => e.Gpu.IsUp ? 1 : 0);
-        writer.Family("nvml_exporter_nvml_up", "gauge", "Whether NVML is loaded and initialized (0 with no driver or no GPU).");
+        writer.Family("nvml_exporter_nvml_up", "gauge", "Whether NVML is loaded and initialized (0 with no driver or no GPU, or while a call every sample makes hangs).");
         writer.Sample("nvml_exporter_nvml_up", string.Empty, snapshot.NvmlUp ? 1UL : 0UL);
+        writer.Family("nvml_exporter_nvml_calls_stuck", "gauge", "NVML calls that have not returned within the call timeout and still run (hung driver calls; a count).");
+        writer.Sample("nvml_exporter_nvml_calls_stuck", string.Empty, (ulong)snapshot.StuckCalls);
         if (snapshot.NvmlUp)
         {
             writer.Family("nvml_exporter_gpus", "gauge", "GPUs NVML reports on this node.");

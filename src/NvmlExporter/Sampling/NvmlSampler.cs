@@ -8,7 +8,10 @@ namespace NvmlExporter.Sampling;
 /// Reads every GPU once per call and returns an immutable snapshot. Owns NVML's init state: with no
 /// driver it reports NVML down (logging the reason once, not per cycle) and retries init at a slower
 /// pace. One failing device never hides the others; a device that is gone is simply not in the next
-/// snapshot. Not thread-safe: one sampling loop calls it.
+/// snapshot. One GPU whose calls hang (a wedged driver call, which cannot be cancelled) is marked stuck after
+/// the call timeout, its series withdrawn, and not read again until the hung call returns; the other GPUs go
+/// on being sampled. One sampling loop calls <see cref="Sample"/>; a hung read finishing later on its own
+/// thread only touches state under a lock.
 /// </summary>
 public sealed partial class NvmlSampler
 {
@@ -21,6 +24,9 @@ public sealed partial class NvmlSampler
     private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, NvmlReturn), long> _errorCounts = [];
     private readonly long[] _buckets = new long[SamplerCounters.BucketBounds.Length];
+    private readonly Dictionary<uint, (Task<GpuReading> Read, DateTimeOffset Since)> _stuck = [];
+    private readonly Lock _gate = new();
+    private readonly TimeSpan _callTimeout;
     private double _durationSum;
     private long _samples;
     private bool _up;
@@ -29,13 +35,15 @@ public sealed partial class NvmlSampler
     private string? _driverVersion;
 
     /// <param name="xids">Where <see cref="XidWatcher"/> records XID errors; copied into each GPU's reading.</param>
-    public NvmlSampler(INvml nvml, TimeProvider time, ILogger<NvmlSampler> log, TimeSpan? initRetry = null, XidStore? xids = null)
+    /// <param name="callTimeout">How long one GPU's reads may take before it is marked stuck. Default 5 s.</param>
+    public NvmlSampler(INvml nvml, TimeProvider time, ILogger<NvmlSampler> log, TimeSpan? initRetry = null, XidStore? xids = null, TimeSpan? callTimeout = null)
     {
         _nvml = nvml;
         _time = time;
         _log = log;
         _initRetry = initRetry ?? TimeSpan.FromSeconds(10);
         _xids = xids;
+        _callTimeout = callTimeout ?? TimeSpan.FromSeconds(5);
     }
 
     public NvmlSnapshot Sample()
@@ -51,7 +59,7 @@ public sealed partial class NvmlSampler
                 var builder = ImmutableArray.CreateBuilder<GpuReading>((int)n);
                 for (uint i = 0; i < n; i++)
                 {
-                    builder.Add(ReadGpu(i));
+                    builder.Add(ReadGpuWithin(i, now));
                 }
 
                 gpus = builder.MoveToImmutable();
@@ -65,7 +73,54 @@ public sealed partial class NvmlSampler
 
         var duration = _time.GetElapsedTime(started);
         Observe(duration);
-        return new NvmlSnapshot(now, duration, _up, _up ? null : _downReason, _driverVersion, gpus, Counters());
+        return new NvmlSnapshot(now, duration, _up, _up ? null : _downReason, _driverVersion, gpus, Counters()) { StuckCalls = _stuck.Count };
+    }
+
+    /// <summary>
+    /// One GPU's reading within the call timeout, read on a worker so that a hung call blocks the worker and not
+    /// this loop: a GPU still stuck from an earlier cycle is reported stuck without being called again.
+    /// </summary>
+    private GpuReading ReadGpuWithin(uint index, DateTimeOffset now)
+    {
+        if (_stuck.TryGetValue(index, out var stuck))
+        {
+            if (!stuck.Read.IsCompleted)
+            {
+                return Stuck(index, now - stuck.Since);
+            }
+
+            _stuck.Remove(index);
+            LogGpuUnstuck(_log, index, now - stuck.Since);
+        }
+
+        // A thread of its own: a read that hangs must hold neither this loop nor a thread-pool thread others wait for.
+        var read = Task.Factory.StartNew(() => ReadGpu(index), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            return read.WaitAsync(_callTimeout, _time).GetAwaiter().GetResult();
+        }
+        catch (TimeoutException)
+        {
+            _stuck[index] = (read, now);
+            var reading = Stuck(index, _callTimeout);
+            LogGpuStuck(_log, index, reading.Uuid.Length == 0 ? "unknown uuid" : reading.Uuid, _callTimeout);
+            Count(reading.Error!);
+            return reading;
+        }
+    }
+
+    /// <summary>A GPU whose call has not returned: withdrawn, with why (its identity from before, if known).</summary>
+    private GpuReading Stuck(uint index, TimeSpan hungFor)
+    {
+        (string Uuid, string? Name, string? PciBusId) identity;
+        lock (_gate)
+        {
+            _identityByIndex.TryGetValue(index, out identity);
+        }
+
+        var error = new NvmlError("nvmlDevice (watchdog)", NvmlReturn.ERROR_TIMEOUT, $"an NVML call on this GPU has not returned for {hungFor.TotalSeconds:0} s; its series are withdrawn until it does");
+        return new GpuReading(index, identity.Uuid ?? string.Empty, identity.Name, identity.PciBusId, error,
+            null, null, null, null, null, null, null, null, null, false, []);
     }
 
     private bool EnsureInitialized(DateTimeOffset now)
@@ -127,8 +182,14 @@ public sealed partial class NvmlSampler
 
         var name = Get(_nvml.GetName(device));
         var pci = Get(_nvml.GetPciBusId(device));
-        _identityByIndex[index] = (id, name, pci);
-        if (_unreadable.Remove(id) | _unreadable.Remove("#" + index))
+        bool back;
+        lock (_gate)
+        {
+            _identityByIndex[index] = (id, name, pci);
+            back = _unreadable.Remove(id) | _unreadable.Remove("#" + index);
+        }
+
+        if (back)
         {
             LogGpuBack(_log, index, id);
         }
@@ -233,9 +294,17 @@ public sealed partial class NvmlSampler
     private GpuReading Unreadable(uint index, NvmlError error)
     {
         Count(error);
-        var known = _identityByIndex.TryGetValue(index, out var identity);
+        bool known;
+        (string Uuid, string? Name, string? PciBusId) identity;
+        bool first;
+        lock (_gate)
+        {
+            known = _identityByIndex.TryGetValue(index, out identity);
+            first = _unreadable.Add(known ? identity.Uuid : "#" + index);
+        }
+
         var uuid = known ? identity.Uuid : string.Empty;
-        if (_unreadable.Add(known ? uuid : "#" + index))
+        if (first)
         {
             LogGpuUnreadable(_log, index, known ? uuid : "unknown uuid", error.ToString());
         }
@@ -291,7 +360,10 @@ public sealed partial class NvmlSampler
     private void Count(NvmlError error)
     {
         var key = (error.Function, error.Code);
-        _errorCounts[key] = _errorCounts.GetValueOrDefault(key) + 1;
+        lock (_gate)
+        {
+            _errorCounts[key] = _errorCounts.GetValueOrDefault(key) + 1;
+        }
     }
 
     private void Observe(TimeSpan duration)
@@ -308,8 +380,13 @@ public sealed partial class NvmlSampler
         }
     }
 
-    private SamplerCounters Counters() =>
-        new(_errorCounts.ToImmutableDictionary(), [.. _buckets], _durationSum, _samples);
+    private SamplerCounters Counters()
+    {
+        lock (_gate)
+        {
+            return new(_errorCounts.ToImmutableDictionary(), [.. _buckets], _durationSum, _samples);
+        }
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "NVML up: driver {DriverVersion}, {GpuCount} GPUs; exports missing from this driver: {MissingExports}")]
     private static partial void LogNvmlUp(ILogger logger, string driverVersion, int gpuCount, string missingExports);
@@ -322,4 +399,10 @@ public sealed partial class NvmlSampler
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "GPU {Index} ({Uuid}) is readable again")]
     private static partial void LogGpuBack(ILogger logger, uint index, string uuid);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "GPU {Index} ({Uuid}): an NVML call has not returned within {CallTimeout}; the GPU is marked stuck, its series withdrawn, and the other GPUs are still sampled")]
+    private static partial void LogGpuStuck(ILogger logger, uint index, string uuid, TimeSpan callTimeout);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "GPU {Index}: the hung NVML call returned after {HungFor}; the GPU is read again")]
+    private static partial void LogGpuUnstuck(ILogger logger, uint index, TimeSpan hungFor);
 }

@@ -16,6 +16,9 @@ public sealed record NvmlSnapshot(
     ImmutableArray<GpuReading> Gpus,
     SamplerCounters Counters)
 {
+    /// <summary>NVML calls that have not returned within the call timeout and still run (a hung driver call each).</summary>
+    public int StuckCalls { get; init; }
+
     /// <summary>The snapshot served before the first cycle completes.</summary>
     public static NvmlSnapshot Empty { get; } =
         new(DateTimeOffset.MinValue, TimeSpan.Zero, false, "no sample yet", null, [], SamplerCounters.Empty);

@@ -74,6 +74,8 @@ internal static class DecisionEngine
         // 6. Stabilization (HPA): up takes the lowest recent recommendation, down the highest.
         var recommendations = Prune(state.Recommendations, now, Max(policy.ScaleUp.StabilizationWindow, policy.ScaleDown.StabilizationWindow));
         var stabilized = Stabilize(policy, recommendation, inEffect, replicas.Current, recommendations, now, zeroTier && !unknown, rules);
+        var takeOverFloor = TakeOverFloor(policy, state, inEffect, now);
+        stabilized = HoldAfterTakeOver(policy, stabilized, takeOverFloor, rules);
 
         // 7. Rate limits (HPA): changes in the last period count against the limit.
         var events = Prune(state.ScaleEvents, now, LongestPeriod(policy));
@@ -83,7 +85,12 @@ internal static class DecisionEngine
         var desired = Bound(policy, limited, rules);
 
         var explanation = new Explanation(replicas.Current, replicas.Ready, combination.Driver, combination.Combined ?? replicas.Current, desired, signals.Explanations, rules.ToImmutable());
-        return new Decision(desired, activity, explanation, NextState(state, signals, replicas, now, recommendations.Add(new TimedCount(now, recommendation)), events, inEffect, inactiveSince, desired) with { Capacity = capacity })
+        return new Decision(desired, activity, explanation, NextState(state, signals, replicas, now, recommendations.Add(new TimedCount(now, recommendation)), events, inEffect, inactiveSince, desired) with
+        {
+            Capacity = capacity,
+            TakenOverAt = takeOverFloor is null ? null : state.TakenOverAt,
+            TakeOverFloor = takeOverFloor,
+        })
         {
             At = now,
             UnknownSignals = signals.Unknown,
@@ -365,6 +372,25 @@ internal static class DecisionEngine
         }
 
         return stabilized;
+    }
+
+    /// <summary>
+    /// The floor after a take-over (<see cref="EngineState.TakingOver"/>): the count in effect at the first decision,
+    /// while a full down-stabilization window since the take-over has not passed; null otherwise.
+    /// </summary>
+    private static int? TakeOverFloor(ScalingPolicy policy, EngineState state, int inEffect, DateTimeOffset now) =>
+        state.TakenOverAt is { } at && now - at < policy.ScaleDown.StabilizationWindow ? state.TakeOverFloor ?? inEffect : null;
+
+    /// <summary>Step 6, after a take-over: nothing below the floor (scale to zero included) until the down window has passed.</summary>
+    private static int HoldAfterTakeOver(ScalingPolicy policy, int stabilized, int? floor, ImmutableArray<AppliedRule>.Builder rules)
+    {
+        if (floor is not { } held || stabilized >= held)
+        {
+            return stabilized;
+        }
+
+        rules.Add(new AppliedRule(Rule.Stabilization, stabilized, held, Invariant($"down window {Seconds(policy.ScaleDown.StabilizationWindow)} since taking over without history")));
+        return held;
     }
 
     /// <summary>Step 7: the HPA's rate limits, counting the changes of the last period.</summary>

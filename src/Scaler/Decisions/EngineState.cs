@@ -10,6 +10,20 @@ internal sealed record EngineState
 {
     public static EngineState Initial { get; } = new();
 
+    /// <summary>
+    /// The state of a workload whose history was lost (a new leader, a restarted Scaler): nothing goes below the
+    /// count in effect at its first decision until a full down-stabilization window has passed since
+    /// <paramref name="at"/>, because the history that window needs is not known (the last decider may have
+    /// been holding that count). Rate limits count from the count in effect.
+    /// </summary>
+    public static EngineState TakingOver(DateTimeOffset at) => new() { TakenOverAt = at };
+
+    /// <summary>When the decider took this workload over without its history (<see cref="TakingOver"/>); null otherwise.</summary>
+    public DateTimeOffset? TakenOverAt { get; init; }
+
+    /// <summary>The count in effect at the first decision after <see cref="TakenOverAt"/>: the floor while the down window runs.</summary>
+    public int? TakeOverFloor { get; init; }
+
     /// <summary>Recommendations (after tiers and failure rules) within the longest stabilization window.</summary>
     public ImmutableArray<TimedCount> Recommendations { get; init; } = [];
 

@@ -10,9 +10,11 @@ namespace Scaler.Hosting;
 /// by content (not timestamps: a Secret volume's <c>tls.crt</c> is a symlink whose own time never changes
 /// when the kubelet swaps <c>..data</c>) at most every reload interval, when a connection arrives, so the
 /// first new connection after a renewal gets the new certificate; open connections keep theirs. Files that
-/// cannot be used keep the certificate loaded before and are reported once, naming the file.
+/// cannot be used keep the certificate loaded before and are reported once, naming the file. A replaced
+/// certificate is kept until the next replacement (a handshake that picked it up just before may still be
+/// using it) and then disposed, so rotations do not pile up keys in memory.
 /// </summary>
-internal sealed partial class ReloadingServerCertificate
+internal sealed partial class ReloadingServerCertificate : IDisposable
 {
     private readonly TlsFileSet? _files;
     private readonly TimeProvider _time;
@@ -20,6 +22,7 @@ internal sealed partial class ReloadingServerCertificate
     private readonly ILogger _logger;
     private readonly Lock _reloading = new();
     private volatile ServerCertificate _current;
+    private ServerCertificate? _retired;
     private long _nextCheckTicks;
     private string? _lastRejection;
 
@@ -74,6 +77,19 @@ internal sealed partial class ReloadingServerCertificate
         var generated = ServerCertificate.SelfSigned(time, ["localhost", System.Net.Dns.GetHostName()]);
         LogSelfSigned(logger, endpoint, setting, generated.Thumbprint, generated.NotAfter);
         return new ReloadingServerCertificate(generated, files: null, time, Timeout.InfiniteTimeSpan, logger);
+    }
+
+    /// <summary>The certificate replaced last, still kept for handshakes that took it just before; null when none was replaced.</summary>
+    internal ServerCertificate? Retired => _retired;
+
+    public void Dispose()
+    {
+        lock (_reloading)
+        {
+            _retired?.Dispose();
+            _retired = null;
+            _current.Dispose();
+        }
     }
 
     /// <summary>For Kestrel's <c>UseHttps</c>: TLS 1.2 or later, the current certificate, client certificates when mutual.</summary>
@@ -167,6 +183,8 @@ internal sealed partial class ReloadingServerCertificate
             }
 
             _current = loaded;
+            _retired?.Dispose();
+            _retired = before;
             _lastRejection = null;
             LogReloaded(_logger, files.Endpoint, loaded.Subject, loaded.Serial, loaded.NotAfter, before.Serial, loaded.ClientCaCount);
             WarnIfOutsideValidity(loaded);

@@ -45,6 +45,11 @@ internal static class ScalerHost
                 listen.Tag(ScalerListener.Https);
                 listen.UseHttps(tls.Https.HandshakeCallback());
             });
+            kestrel.Listen(address, options.PeerPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Tag(ScalerListener.Peer);
+            });
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);

@@ -25,6 +25,12 @@ internal sealed class ScalerHostOptions
     /// </summary>
     public int HttpsPort { get; set; } = 6443;
 
+    /// <summary>
+    /// Plain HTTP between replicas: with leader election on, followers ask the leader's decisions here
+    /// (docs/availability.md). Serves nothing else. Default 9091.
+    /// </summary>
+    public int PeerPort { get; set; } = 9091;
+
     /// <summary>The address all ports bind to. Default all IPv4 interfaces; tests use 127.0.0.1.</summary>
     public string Address { get; set; } = "0.0.0.0";
 
@@ -64,7 +70,7 @@ internal sealed class ScalerHostOptions
         catch (InvalidOperationException e)
         {
             throw new InvalidOperationException(
-                $"Invalid {Section} settings: {e.Message} Known settings: GrpcPort, HttpPort, HttpsPort, Address, MaxStreamsPerConnection, TlsReloadInterval, " +
+                $"Invalid {Section} settings: {e.Message} Known settings: GrpcPort, HttpPort, HttpsPort, PeerPort, Address, MaxStreamsPerConnection, TlsReloadInterval, " +
                 "GrpcTls:{CertificatePath,KeyPath,ClientCaPath}, HttpsTls:{CertificatePath,KeyPath} (docs/keda-tls.md).",
                 e);
         }
@@ -79,7 +85,7 @@ internal sealed class ScalerHostOptions
     public List<string> Validate()
     {
         var errors = new List<string>();
-        var ports = new[] { (nameof(GrpcPort), GrpcPort), (nameof(HttpPort), HttpPort), (nameof(HttpsPort), HttpsPort) };
+        var ports = new[] { (nameof(GrpcPort), GrpcPort), (nameof(HttpPort), HttpPort), (nameof(HttpsPort), HttpsPort), (nameof(PeerPort), PeerPort) };
         foreach (var (name, port) in ports)
         {
             if (port is < 0 or > IPEndPoint.MaxPort)

@@ -14,6 +14,9 @@ internal enum ScalerListener
 
     /// <summary>HTTPS: the custom metrics API and health.</summary>
     Https,
+
+    /// <summary>Plain HTTP between replicas: a follower asks the leader for decisions (docs/availability.md).</summary>
+    Peer,
 }
 
 /// <summary>
@@ -44,10 +47,27 @@ internal static class ScalerListeners
     public static TBuilder ServedOnHttpsPort<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(HttpsPortEndpoint.Instance);
 
-    /// <summary>Answers 404 on the HTTPS port for endpoints not marked for it. Runs after routing.</summary>
+    /// <summary>Serves the endpoint on the peer port, and only there.</summary>
+    public static TBuilder ServedOnPeerPortOnly<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(PeerPortEndpoint.Instance);
+
+    /// <summary>
+    /// Answers 404 on the HTTPS port for endpoints not marked for it, on the peer port for anything but the peer
+    /// endpoints, and for the peer endpoints on any other port. Runs after routing.
+    /// </summary>
     public static IApplicationBuilder UseHttpsPortEndpointsOnly(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        if (Of(context) == ScalerListener.Https && context.GetEndpoint()?.Metadata.GetMetadata<HttpsPortEndpoint>() is null)
+        var listener = Of(context);
+        var metadata = context.GetEndpoint()?.Metadata;
+        var peerEndpoint = metadata?.GetMetadata<PeerPortEndpoint>() is not null;
+        var refused = listener switch
+        {
+            ScalerListener.Https => metadata?.GetMetadata<HttpsPortEndpoint>() is null,
+            ScalerListener.Peer => !peerEndpoint,
+            null => false,
+            _ => peerEndpoint,
+        };
+        if (refused)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
@@ -59,5 +79,10 @@ internal static class ScalerListeners
     private sealed class HttpsPortEndpoint
     {
         public static readonly HttpsPortEndpoint Instance = new();
+    }
+
+    private sealed class PeerPortEndpoint
+    {
+        public static readonly PeerPortEndpoint Instance = new();
     }
 }

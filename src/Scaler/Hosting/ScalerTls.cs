@@ -3,9 +3,9 @@ namespace Scaler.Hosting;
 /// <summary>
 /// The certificates of the Scaler's TLS endpoints, loaded once at start: the gRPC port's when configured
 /// (else it stays h2c), and the HTTPS port's (configured, or self-signed at start as aggregated API servers
-/// do when given none).
+/// do when given none). Disposed with the host: the certificates and keys go with it.
 /// </summary>
-internal sealed class ScalerTls
+internal sealed class ScalerTls : IDisposable
 {
     /// <exception cref="InvalidOperationException">A configured file cannot be used; the message names each setting.</exception>
     public ScalerTls(ScalerHostOptions options, TimeProvider time, ILogger<ScalerTls> logger)
@@ -30,6 +30,12 @@ internal sealed class ScalerTls
 
     /// <summary>The HTTPS port's certificate.</summary>
     public ReloadingServerCertificate Https { get; }
+
+    public void Dispose()
+    {
+        Grpc?.Dispose();
+        Https.Dispose();
+    }
 
     private static ReloadingServerCertificate? Load(TlsFileSet? files, ScalerHostOptions options, TimeProvider time, ILogger logger, List<string> errors)
     {

@@ -7,16 +7,21 @@ namespace Scaler.Hosting;
 /// <summary>
 /// What one TLS endpoint serves: the certificate with its key, the chain sent with it, and for mutual TLS
 /// the client CAs. Built from PEM text, never from a store; nothing here is logged but public facts
-/// (subject, serial, validity, thumbprint).
+/// (subject, serial, validity, thumbprint). Disposing it frees the certificates and the key.
 /// </summary>
-internal sealed class ServerCertificate
+internal sealed class ServerCertificate : IDisposable
 {
+    private readonly X509Certificate2Collection _intermediates;
+    private readonly X509Certificate2Collection? _clientCas;
+
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
     private ServerCertificate(X509Certificate2 certificate, X509Certificate2Collection intermediates, X509Certificate2Collection? clientCas, byte[] fingerprint)
     {
         Certificate = certificate;
+        _intermediates = intermediates;
+        _clientCas = clientCas;
         Subject = certificate.Subject;
         Serial = certificate.SerialNumber;
         NotBefore = certificate.NotBefore.ToUniversalTime();
@@ -64,6 +69,15 @@ internal sealed class ServerCertificate
     public string Thumbprint { get; }
 
     public int ClientCaCount { get; }
+
+    public void Dispose()
+    {
+        Certificate.Dispose();
+        foreach (var other in _intermediates.Concat(_clientCas ?? []))
+        {
+            other.Dispose();
+        }
+    }
 
     /// <summary>Reads the files of <paramref name="files"/> and builds what the endpoint serves.</summary>
     /// <exception cref="TlsFileException">A file is missing, unreadable or unusable; it names the setting.</exception>

@@ -20,6 +20,7 @@ internal sealed class CacheEntry : IDisposable
     private ReadingHistory _history = ReadingHistory.Initial;
     private long _lastAskedTicks;
     private int _closed;
+    private int _refreshNow;
 
     public CacheEntry(string key, string source, SignalSourceOptions options, Func<CancellationToken, ValueTask<Reading>> read, SignalCircuit circuit, SignalMetrics metrics, DateTimeOffset now)
     {
@@ -31,7 +32,7 @@ internal sealed class CacheEntry : IDisposable
         Read = read;
         Circuit = circuit;
         _metrics = metrics;
-        _age = metrics.ReadingAge.WithLabels(source, key);
+        _age = metrics.ReadingAge.WithLabels(source, LabelValues.Bounded(key));
         _age.Set(double.NaN);
     }
 
@@ -67,6 +68,23 @@ internal sealed class CacheEntry : IDisposable
     }
 
     public bool HasAnswered => Volatile.Read(ref _history).Answered;
+
+    /// <summary>
+    /// The last read failed by an exception (unreachable, timed out, a server error, circuit open) rather
+    /// than with an answer: a watched key then waits its normal interval, so a failing query under a push
+    /// stream costs its server no more than any other key.
+    /// </summary>
+    public bool LastReadThrew { get; set; }
+
+    /// <summary>Ends the loop's wait and makes it read at once (the upstream's circuit just closed).</summary>
+    public void RefreshNow()
+    {
+        Volatile.Write(ref _refreshNow, 1);
+        Wake();
+    }
+
+    /// <summary>Whether <see cref="RefreshNow"/> was asked since the last call.</summary>
+    public bool TakeRefreshNow() => Interlocked.Exchange(ref _refreshNow, 0) != 0;
 
     public DateTimeOffset LastAsked => new(Volatile.Read(ref _lastAskedTicks), TimeSpan.Zero);
 
@@ -135,7 +153,7 @@ internal sealed class CacheEntry : IDisposable
 
         lock (_ageGate)
         {
-            _metrics.ReadingAge.RemoveLabelled(Source, Key);
+            _metrics.ReadingAge.RemoveLabelled(Source, LabelValues.Bounded(Key));
         }
 
         _stop.Cancel();

@@ -55,6 +55,7 @@ internal sealed class ReadingCache : IDisposable
         _watchers = new ReadingWatchers(logger, Reschedule);
         _loop = new RefreshLoop(this, _watchers, new RefreshSchedule(cacheOptions.Value.RefreshJitter, random ?? Random.Shared), metrics, time, logger);
         metrics.Registry.AddBeforeCollectCallback(UpdateAges);
+        _pipelines.CircuitClosed += ReadKeysOf;
     }
 
     /// <summary>Keys currently cached and refreshing.</summary>
@@ -118,6 +119,7 @@ internal sealed class ReadingCache : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _pipelines.CircuitClosed -= ReadKeysOf;
         foreach (var entry in _live.Values)
         {
             Evict(entry, reason: null);
@@ -141,9 +143,13 @@ internal sealed class ReadingCache : IDisposable
             }
         }
 
-        if (entry.Close() && reason is not null)
+        if (entry.Close())
         {
-            Evicted?.Invoke(entry.Key);
+            _pipelines.Release(entry.Circuit);
+            if (reason is not null)
+            {
+                Evicted?.Invoke(entry.Key);
+            }
         }
     }
 
@@ -161,13 +167,13 @@ internal sealed class ReadingCache : IDisposable
                 return existing;
             }
 
-            if (!_sources.TryGetReader(query, out var source))
+            if (!_sources.TryGet(query, out var source, out var probe))
             {
                 refused = Reading.Unavailable(ReadFailure.Other, $"no signal source is registered for {query.GetType().Name} ({query.Source})");
                 return null;
             }
 
-            var circuit = _pipelines.Get(query.Source, query.Upstream);
+            var circuit = _pipelines.Acquire(query.Source, query.Upstream, probe);
             var entry = new CacheEntry(query.Key, query.Source, _options.Get(query.Source), ct => circuit.ReadAsync(source, query, ct), circuit, _metrics, _time.GetUtcNow());
             if (!TryAdmit(entry, out refused))
             {
@@ -217,7 +223,11 @@ internal sealed class ReadingCache : IDisposable
             _cache.Remove(entry.Key);
         }
 
-        entry.Close();
+        if (entry.Close())
+        {
+            _pipelines.Release(entry.Circuit);
+        }
+
         entry.Dispose();
         SignalsLog.CacheFull(_logger, _maxKeys, entry.Source, entry.Key);
         refused = Reading.Unavailable(ReadFailure.Other, $"signal cache full ({_maxKeys} keys); retry shortly");
@@ -247,6 +257,18 @@ internal sealed class ReadingCache : IDisposable
         }
 
         return entry.Snapshot(_time.GetUtcNow());
+    }
+
+    /// <summary>An upstream's circuit closed after a probe got through: read its keys now, not at their next tick.</summary>
+    private void ReadKeysOf(SignalCircuit circuit)
+    {
+        foreach (var entry in _live.Values)
+        {
+            if (ReferenceEquals(entry.Circuit, circuit))
+            {
+                entry.RefreshNow();
+            }
+        }
     }
 
     private void Reschedule(string key)

@@ -54,19 +54,20 @@ internal sealed class RefreshLoop(ReadingCache cache, ReadingWatchers watchers, 
     private async Task RefreshAsync(CacheEntry entry)
     {
         Reading reading;
+        entry.LastReadThrew = true;
         try
         {
             reading = await entry.Read(entry.Stopping).ConfigureAwait(false);
+            entry.LastReadThrew = false;
         }
         catch (OperationCanceledException) when (entry.Stopping.IsCancellationRequested)
         {
             throw;
         }
-        catch (BrokenCircuitException exception)
+        catch (BrokenCircuitException)
         {
             metrics.CountError(entry.Source, ReadFailure.CircuitOpen);
-            var retry = exception.RetryAfter is { } after ? string.Create(CultureInfo.InvariantCulture, $"; next probe in {after.TotalSeconds:0.#} s") : "";
-            reading = Reading.Unavailable(ReadFailure.CircuitOpen, $"circuit open after {entry.Circuit.FailuresAtOpen} failures{retry}");
+            reading = Reading.Unavailable(ReadFailure.CircuitOpen, entry.Circuit.OpenReason());
         }
         catch (TimeoutRejectedException exception)
         {
@@ -112,7 +113,12 @@ internal sealed class RefreshLoop(ReadingCache cache, ReadingWatchers watchers, 
             // The wake token first, then the interval: a watch that lands in between cancels this token.
             var wake = entry.WakeToken;
             entry.Stopping.ThrowIfCancellationRequested();
-            var interval = watchers.IsWatched(entry.Key) ? Min(entry.Options.PushRefreshInterval, entry.Options.RefreshInterval) : entry.Options.RefreshInterval;
+            if (entry.TakeRefreshNow())
+            {
+                return;
+            }
+
+            var interval = watchers.IsWatched(entry.Key) && !entry.LastReadThrew ? Min(entry.Options.PushRefreshInterval, entry.Options.RefreshInterval) : entry.Options.RefreshInterval;
             var due = RefreshSchedule.Due(started, interval, jitter);
             var wait = due - time.GetUtcNow();
             if (wait <= TimeSpan.Zero)

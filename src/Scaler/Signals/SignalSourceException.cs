@@ -5,8 +5,10 @@ namespace Scaler.Signals;
 /// <summary>
 /// Thrown by a source for a transport-level failure it has already classified (so the pipeline retries it
 /// and the metric counts it under <see cref="Failure"/>). The message must not hold credentials.
+/// <see cref="UpstreamUnreachable"/> says the server itself could not be reached (it counts against the
+/// upstream's circuit); otherwise the failure is this read's own.
 /// </summary>
-internal sealed class SignalSourceException : Exception
+internal sealed class SignalSourceException : Exception, IUpstreamFailure
 {
     public SignalSourceException()
     {
@@ -22,8 +24,10 @@ internal sealed class SignalSourceException : Exception
     {
     }
 
-    public SignalSourceException(ReadFailure failure, string message, Exception? innerException = null)
-        : base(message, innerException) => Failure = failure;
+    public SignalSourceException(ReadFailure failure, string message, Exception? innerException = null, bool upstreamUnreachable = false)
+        : base(message, innerException) => (Failure, UpstreamUnreachable) = (failure, upstreamUnreachable);
 
     public ReadFailure Failure { get; } = ReadFailure.Other;
+
+    public bool UpstreamUnreachable { get; }
 }

@@ -76,9 +76,22 @@ internal sealed class SignalSourceOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long an open circuit rejects reads before one probe is let through (half-open). Default 30 s.</summary>
+    /// <summary>
+    /// How long an open circuit holds its keys' reads when no probe gets through: then one key's read is let
+    /// through (half-open). Only a backstop behind the probes (<see cref="CircuitProbeInterval"/>), which are
+    /// what closes a circuit. Default 5 min.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
-    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How often an open circuit probes its upstream (the source's cheap request, or a read of the last query
+    /// that succeeded; never whichever key asks next). When a probe gets an answer the circuit closes and the
+    /// upstream's keys are read at once, so readings recover within about this long of the upstream coming
+    /// back. Default 1 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan CircuitProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -32,11 +32,20 @@ internal static partial class SignalsLog
     [LoggerMessage(EventId = 742, Level = LogLevel.Error, Message = "A watcher of signal {Source} {Key} failed; the other watchers and the refresh go on")]
     public static partial void WatcherFailed(ILogger logger, Exception exception, string source, string key);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Circuit of {Source} upstream {Upstream} opened after {Failures} failed attempts; reads are rejected for {BreakDuration}")]
-    public static partial void CircuitOpened(ILogger logger, string source, string upstream, int failures, TimeSpan breakDuration);
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Circuit of {Source} upstream {Upstream} opened after {Failures} reads found it unreachable ({Cause}); its keys' reads are held and a probe tries every {ProbeInterval}")]
+    public static partial void CircuitOpened(ILogger logger, string source, string upstream, int failures, string cause, TimeSpan probeInterval);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Circuit of {Source} upstream {Upstream} half-open: the next read is a probe")]
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Circuit of {Source} upstream {Upstream} half-open: no probe got through within the break, so the next read tries")]
     public static partial void CircuitHalfOpen(ILogger logger, string source, string upstream);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "Probe of {Source} upstream {Upstream} got an answer: closing its circuit and reading its keys now")]
+    public static partial void ProbeSucceeded(ILogger logger, string source, string upstream);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Probe of {Source} upstream {Upstream}: still unreachable ({Cause})")]
+    public static partial void ProbeUnreachable(ILogger logger, string source, string upstream, string cause);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Probe of {Source} upstream {Upstream} failed unexpectedly; it tries again")]
+    public static partial void ProbeFailed(ILogger logger, Exception exception, string source, string upstream);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Circuit of {Source} upstream {Upstream} closed: reads go through again")]
     public static partial void CircuitClosed(ILogger logger, string source, string upstream);

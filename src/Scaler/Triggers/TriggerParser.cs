@@ -51,6 +51,15 @@ internal sealed class TriggerParser
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(ignored);
 
+        // Sizes first: oversized input is refused before anything is parsed or repeated (MetadataLimits).
+        var oversized = MetadataLimits.Check(scaledObject, metadata, Keys.ByName.ContainsKey);
+        if (oversized.Count > 0)
+        {
+            trigger = null;
+            errors = oversized;
+            return false;
+        }
+
         var reader = new TriggerMetadataReader(metadata, Keys.ByName);
         RefuseUnknownKeys(metadata, ignored, reader);
         if (string.IsNullOrWhiteSpace(scaledObject.Namespace) || string.IsNullOrWhiteSpace(scaledObject.Name))

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Scaler.Durations;
 
 namespace Scaler.Triggers;
 
@@ -9,6 +11,21 @@ internal static class TriggersServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<TriggerParser>();
+        return services;
+    }
+
+    /// <summary>
+    /// The limits on live triggers (<see cref="TriggerLimitsOptions"/>, section <c>Scaler:Triggers</c>, validated
+    /// at start) and the <see cref="TriggerAdmission"/> that counts them, for whoever keeps per-trigger state.
+    /// </summary>
+    public static IServiceCollection AddTriggerLimits(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        DurationConverter.Register();
+        services.AddOptions<TriggerLimitsOptions>().BindConfiguration(TriggerLimitsOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TriggerLimitsOptions>, TriggerLimitsOptionsValidator>());
+        services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
+        services.TryAddSingleton<TriggerAdmission>();
         return services;
     }
 }

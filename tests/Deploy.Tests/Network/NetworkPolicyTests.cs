@@ -20,6 +20,8 @@ public sealed class NetworkPolicyTests
     [InlineData("https", 6443)]
     // /metrics, only from the monitoring namespace.
     [InlineData("http", 8080)]
+    // Between the Scaler's replicas (a follower asks the leader), only from the Scaler's own pods.
+    [InlineData("peer", 9091)]
     public void Scaler_EveryPortItOpens_IsAContainerPortOfTheScaler(string port, int number)
     {
         var deployment = Kustomize.Render("deploy/scaler/base").One("Deployment", "scaler");
@@ -27,7 +29,18 @@ public sealed class NetworkPolicyTests
         Assert.True(Policy("scaler").At("spec.podSelector.matchLabels").Selects(deployment.At("spec.template.metadata.labels")));
         Assert.Equal(number, deployment.Container("scaler").Named("ports", port).At("containerPort").GetInt32());
         Assert.Equal(["Ingress"], Policy("scaler").Items("spec.policyTypes").Select(t => t.GetString()));
-        Assert.Equal(3, Policy("scaler").Items("spec.ingress").Count());
+        Assert.Equal(4, Policy("scaler").Items("spec.ingress").Count());
+    }
+
+    [Fact]
+    public void Scaler_Peer_OnlyFromTheScalersOwnPods()
+    {
+        var deployment = Kustomize.Render("deploy/scaler/base").One("Deployment", "scaler");
+        var from = Assert.Single(Rule(Policy("scaler"), "peer").Items("from"));
+
+        Assert.Null(from.Find("namespaceSelector"));
+        Assert.True(from.At("podSelector.matchLabels").Selects(deployment.At("spec.template.metadata.labels")));
+        Assert.Equal(new global::Scaler.Hosting.ScalerHostOptions().PeerPort, deployment.Container("scaler").Named("ports", "peer").At("containerPort").GetInt32());
     }
 
     [Fact]
@@ -75,16 +88,17 @@ public sealed class NetworkPolicyTests
     }
 
     [Fact]
-    public void Availability_ScalerBudgetLetsADrainEvict_ExporterIsNodeCritical()
+    public void Availability_TwoScalersOneEvictableAtATime_ExporterIsNodeCritical()
     {
         var scaler = Kustomize.Render("deploy/scaler/base");
         var budget = scaler.One("PodDisruptionBudget", "scaler");
         var deployment = scaler.One("Deployment", "scaler");
 
         Assert.True(budget.At("spec.selector.matchLabels").Selects(deployment.At("spec.template.metadata.labels")));
-        // One replica: a budget of minAvailable 1 would block every drain.
-        Assert.Equal(1, deployment.At("spec.replicas").GetInt32());
+        // Two replicas, leader and follower: a drain evicts one at a time, and the other answers.
+        Assert.Equal(2, deployment.At("spec.replicas").GetInt32());
         Assert.Equal(1, budget.At("spec.maxUnavailable").GetInt32());
+        Assert.Equal("kubernetes.io/hostname", Assert.Single(deployment.PodSpec().Items("affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution")).Text("podAffinityTerm.topologyKey"));
         Assert.Equal("AlwaysAllow", budget.Text("spec.unhealthyPodEvictionPolicy"));
         Assert.All(["deploy/exporter/base", "deploy/exporter/overlays/gpu-operator", "deploy/exporter/overlays/standalone"], directory =>
             Assert.Equal("system-node-critical", Kustomize.Render(directory).One("DaemonSet", "nvml-exporter").PodSpec().Text("priorityClassName")));

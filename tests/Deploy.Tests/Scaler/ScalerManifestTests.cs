@@ -192,6 +192,47 @@ public sealed class ScalerManifestTests
     }
 
     [Fact]
+    public void Rbac_LeaderElection_TheOneLeaseInTheScalersNamespaceOnly()
+    {
+        var manifests = Kustomize.Render(Directory);
+        var binding = manifests.One("RoleBinding", "scaler-leader-election");
+        var role = manifests.One("Role", binding.Text("roleRef.name")!);
+        var options = new global::Scaler.Leadership.LeadershipOptions();
+
+        Assert.Equal("Role", binding.Text("roleRef.kind"));
+        Assert.Contains(binding.Items("subjects"), subject => subject.Text("name") == "scaler" && subject.Text("namespace") == "scaler-system");
+        Assert.All(role.Items("rules"), rule =>
+        {
+            Assert.Equal(["coordination.k8s.io"], rule.Items("apiGroups").Select(g => g.GetString()));
+            Assert.Equal(["leases"], rule.Items("resources").Select(r => r.GetString()));
+        });
+
+        // Create has no name to restrict to (Kubernetes does not check resourceNames on create); get and update do.
+        var named = Assert.Single(role.Items("rules"), r => r.Find("resourceNames") is not null);
+        Assert.Equal([options.LeaseName], named.Items("resourceNames").Select(n => n.GetString()));
+        Assert.Equal(["get", "update"], named.Items("verbs").Select(v => v.GetString()));
+        Assert.Equal(["create"], Assert.Single(role.Items("rules"), r => r.Find("resourceNames") is null).Items("verbs").Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public void Deployment_LeaderElection_OnWithThePodsNameNamespaceAndPeerAddress()
+    {
+        var container = Deployment.Container(Name);
+        string Value(string name) => container.Named("env", name).Text("value")!;
+
+        Assert.Equal("true", Value("Scaler__Leadership__Enabled"));
+        Assert.Equal("$(POD_NAMESPACE)", Value("Scaler__Leadership__LeaseNamespace"));
+        Assert.Equal("$(POD_NAME)", Value("Scaler__Leadership__Identity"));
+        Assert.Equal($"http://$(POD_IP):{new ScalerHostOptions().PeerPort}", Value("Scaler__Leadership__PeerAddress"));
+        Assert.Equal("metadata.namespace", container.Named("env", "POD_NAMESPACE").Text("valueFrom.fieldRef.fieldPath"));
+        Assert.Equal("status.podIP", container.Named("env", "POD_IP").Text("valueFrom.fieldRef.fieldPath"));
+
+        // Variables referenced with $(...) must come before the ones that use them.
+        var names = container.Items("env").Select(e => e.Text("name")).ToList();
+        Assert.True(names.IndexOf("POD_IP") < names.IndexOf("Scaler__Leadership__PeerAddress"));
+    }
+
+    [Fact]
     public void Deployment_PodName_FromTheDownwardApiForEventReportingInstance()
     {
         var podName = Deployment.Container(Name).Named("env", "POD_NAME");

@@ -21,6 +21,9 @@ public sealed record FakeGpu(string Uuid)
     public uint Processes { get; init; }
     public bool MigEnabled { get; init; }
     public bool Lost { get; init; }
+
+    /// <summary>Its utilization call blocks (a hung driver call) until the fleet is written again without this.</summary>
+    public bool Hang { get; init; }
     public uint MemoryClock { get; init; } = 2619;
     public ulong EnergyMillijoules { get; init; } = 123_456_789;
     public uint EncoderUtilization { get; init; }
@@ -109,10 +112,14 @@ public sealed class FakeGpuFleet : IDisposable
         Mig = [.. Enumerable.Range(0, instances).Select(s => new FakeMig(s, MigUuid(n, s), (uint)(7 + s), "1g.10gb") { UsedBytes = (ulong)s * 536_870_912, Processes = (uint)(s % 2) })],
     };
 
-    public void Write(IEnumerable<FakeGpu> gpus, int initReturn = 0, string driver = "550.54.15")
+    /// <param name="gpus">The GPUs, in index order.</param>
+    /// <param name="initReturn">What nvmlInit returns.</param>
+    /// <param name="driver">The driver version.</param>
+    /// <param name="hangCount">nvmlDeviceGetCount blocks until the fleet is written again without it.</param>
+    public void Write(IEnumerable<FakeGpu> gpus, int initReturn = 0, string driver = "550.54.15", bool hangCount = false)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"driver={driver} init={initReturn}\n");
+        text.Append(CultureInfo.InvariantCulture, $"driver={driver} init={initReturn} hang_count={(hangCount ? 1 : 0)}\n");
         var index = 0;
         foreach (var gpu in gpus)
         {
@@ -127,6 +134,11 @@ public sealed class FakeGpuFleet : IDisposable
             if (gpu.Xids.Count > 0)
             {
                 text.Append(" xids=").AppendJoin(',', gpu.Xids);
+            }
+
+            if (gpu.Hang)
+            {
+                text.Append(" hang=1");
             }
 
             foreach (var (call, code) in gpu.Failures)

@@ -13,6 +13,7 @@
  * The file is re-read (when changed) on nvmlInit* and nvmlDeviceGetCount*.
  * State file, one record per line, key=value tokens separated by spaces ('_' in name= is a space):
  *   init=9                         nvmlInit returns this code (9 = DRIVER_NOT_LOADED)
+ *   hang_count=1                   nvmlDeviceGetCount* blocks (a hung driver call) until the file says otherwise
  *   driver=550.54.15  nvml=12.550.54.15
  *   gpu uuid=GPU-.. name=NVIDIA_H100_80GB_HBM3 pci=00000000:17:00.0 util=45 memutil=20
  *       total=<bytes> used=<bytes> reserved=<bytes> temp=55 power=<mW> smclock=1980
@@ -24,6 +25,8 @@
  *       an event is delivered once for each entry past those already delivered)
  *       fail.util=3 fail.memory=.. fail.temp=.. fail.power=.. fail.clock=.. fail.ecc=.. fail.pci=..
  *       fail.energy=.. fail.encdec=.. fail.replay=.. fail.reasons=.. fail.remap=.. fail.retired=.. fail.events=..
+ *       hang=1 (nvmlDeviceGetUtilizationRates on this GPU blocks, as a hung driver call does, until the file
+ *       is written again without it; only the calling thread waits, other calls go on)
  *   mig parent=<gpu index> slot=<n> uuid=MIG-.. name=.._MIG_1g.10gb gi=1 ci=0 total=.. used=.. procs=1
  * GPUs are indexed in the order of their lines.
  */
@@ -68,6 +71,7 @@ typedef struct fake_device {
     unsigned xids[MAX_XIDS];
     int xid_count;
     int fail_util, fail_memory, fail_temp, fail_power, fail_clock, fail_ecc, fail_pci;
+    int hang;
     int fail_energy, fail_encdec, fail_replay, fail_reasons, fail_remap, fail_retired, fail_events;
 } fake_device;
 
@@ -100,6 +104,7 @@ static struct timespec state_mtime;
 static ino_t state_ino;
 static int init_count;
 static int init_rc;
+static int hang_count;
 static char driver_version[80] = "550.54.15";
 static char nvml_version[80] = "12.550.54.15";
 static fake_device gpus[MAX_GPUS];
@@ -139,6 +144,7 @@ static void apply(fake_device *d, const char *k, const char *v) {
     else if (!strcmp(k, "mig")) d->mig_mode = atoi(v);
     else if (!strcmp(k, "lost")) d->lost = atoi(v);
     else if (!strcmp(k, "fail.util")) d->fail_util = atoi(v);
+    else if (!strcmp(k, "hang")) d->hang = atoi(v);
     else if (!strcmp(k, "fail.memory")) d->fail_memory = atoi(v);
     else if (!strcmp(k, "fail.temp")) d->fail_temp = atoi(v);
     else if (!strcmp(k, "fail.power")) d->fail_power = atoi(v);
@@ -199,6 +205,7 @@ static void reload_if_changed(void) {
     memset(migs, 0, sizeof migs);
     gpu_count = 0;
     init_rc = 0;
+    hang_count = 0;
     char line[4096];
     while (fgets(line, sizeof line, f)) {
         char *save = NULL;
@@ -218,6 +225,7 @@ static void reload_if_changed(void) {
             const char *k = tok, *v = eq + 1;
             if (kind == 0) {
                 if (!strcmp(k, "init")) init_rc = atoi(v);
+                else if (!strcmp(k, "hang_count")) hang_count = atoi(v);
                 else if (!strcmp(k, "driver")) copy_str(driver_version, sizeof driver_version, v, 0);
                 else if (!strcmp(k, "nvml")) copy_str(nvml_version, sizeof nvml_version, v, 0);
             } else if (kind == 2 && !strcmp(k, "parent")) parent = atoi(v);
@@ -243,6 +251,18 @@ static void reload_if_changed(void) {
 #define CHECK_INIT() if (init_count <= 0) LEAVE(NVML_ERROR_UNINITIALIZED)
 #define CHECK_DEV(d) if (!(d) || !(d)->present) LEAVE(NVML_ERROR_INVALID_ARGUMENT); \
     if ((d)->lost || ((d)->is_mig && (d)->parent->lost)) LEAVE(NVML_ERROR_GPU_IS_LOST)
+
+/* Blocks the calling thread while *flag is set, as a hung driver call does: the library lock is let go while
+ * waiting, so other threads' calls go on, and the state file is re-read so a test can end the hang. */
+static void wait_while_hung(int *flag) {
+    while (*flag) {
+        pthread_mutex_unlock(&lock);
+        struct timespec pause = { 0, 20 * 1000000L };
+        nanosleep(&pause, NULL);
+        pthread_mutex_lock(&lock);
+        reload_if_changed();
+    }
+}
 
 /* ---- test hooks (not NVML) ---- */
 EXPORT void fakeNvmlSetStateFile(const char *path) {
@@ -305,6 +325,7 @@ EXPORT nvmlReturn_t nvmlSystemGetNVMLVersion(char *v, unsigned len) { ENTER(); C
 static nvmlReturn_t do_count(unsigned *count) {
     ENTER_RELOAD();
     CHECK_INIT();
+    wait_while_hung(&hang_count);
     if (!count) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
     *count = (unsigned)gpu_count;
     LEAVE(NVML_SUCCESS);
@@ -349,6 +370,7 @@ EXPORT nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilizatio
     if (!u) LEAVE(NVML_ERROR_INVALID_ARGUMENT);
     /* Utilization is blind on MIG: MIG handles and MIG-enabled parents answer NOT_SUPPORTED. */
     if (d->is_mig || d->mig_mode) LEAVE(NVML_ERROR_NOT_SUPPORTED);
+    wait_while_hung(&d->hang);
     if (d->fail_util) LEAVE(d->fail_util);
     u->gpu = d->util_gpu; u->memory = d->util_mem;
     LEAVE(NVML_SUCCESS);

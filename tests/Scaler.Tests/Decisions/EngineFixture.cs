@@ -56,7 +56,7 @@ internal sealed class EngineDriver(ScalingPolicy policy)
 {
     public FakeTimeProvider Time { get; } = new(EngineFixture.T0);
 
-    public EngineState State { get; private set; } = EngineState.Initial;
+    public EngineState State { get; set; } = EngineState.Initial;
 
     public int Current { get; set; }
 

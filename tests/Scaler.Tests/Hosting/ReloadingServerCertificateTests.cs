@@ -41,6 +41,29 @@ public sealed class ReloadingServerCertificateTests : IDisposable
     }
 
     [Fact]
+    public void Current_RenewedTwice_TheFirstCertificateIsDisposedAndTheOneJustReplacedKept()
+    {
+        var reloading = Start();
+        var first = reloading.Current;
+        Write(_pki.RenewServer());
+        _time.Advance(Interval);
+        var second = reloading.Current;
+        var firstAfterOneRenewal = first.Certificate.Handle;
+
+        Write(_pki.RenewServer());
+        _time.Advance(Interval);
+        var third = reloading.Current;
+
+        // Kept for a handshake that took it just before the first renewal; freed at the second.
+        Assert.NotEqual(IntPtr.Zero, firstAfterOneRenewal);
+        Assert.Equal(IntPtr.Zero, first.Certificate.Handle);
+        Assert.Same(second, reloading.Retired);
+        Assert.NotEqual(IntPtr.Zero, second.Certificate.Handle);
+        Assert.NotEqual(IntPtr.Zero, third.Certificate.Handle);
+        Assert.NotEqual(second.Serial, third.Serial);
+    }
+
+    [Fact]
     public void Current_FilesUnchanged_NothingLoggedAfterStart()
     {
         var reloading = Start();

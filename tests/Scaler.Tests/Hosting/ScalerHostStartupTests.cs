@@ -186,6 +186,7 @@ public sealed class ScalerHostStartupTests : IDisposable
             ["Scaler:Host:GrpcPort"] = "0",
             ["Scaler:Host:HttpPort"] = "0",
             ["Scaler:Host:HttpsPort"] = "0",
+            ["Scaler:Host:PeerPort"] = "0",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scaler.Decisions;
+using Scaler.Leadership;
 using Scaler.Signals;
 using Scaler.Triggers;
 
@@ -12,17 +14,14 @@ namespace Scaler.FrontDoors.Keda;
 /// the pure engine, keeping one <see cref="TriggerState"/> per trigger (<see cref="TriggerId"/>). A decision is
 /// reused for a moment (KEDA asks GetMetrics and IsActive back to back in one poll) unless a signal it used
 /// was refreshed (<see cref="RefreshIndex"/>). Triggers not asked about for <see cref="ForgetAfter"/> are forgotten.
+/// A new trigger takes a place under the live-trigger limits (<see cref="TriggerAdmission"/>) and gives it back
+/// when forgotten. State is trusted only within the leadership term it was made in (<see cref="Leadership.Leadership"/>):
+/// a trigger's first decision in a term starts from <see cref="EngineState.TakingOver"/>, conservative until a
+/// full down-stabilization window has passed since this replica took over.
 /// </summary>
-internal sealed partial class KedaDecisions : IDisposable
+internal sealed partial class KedaDecisions : ITriggerDecider, IDisposable
 {
     private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// A trigger nobody asked about for this long is forgotten: its engine state, its last decision, its
-    /// metric series and its index entries (KEDA asks every polling interval, 30 s by default, and an open
-    /// push stream re-decides at least every 5 s; a trigger that stops being asked was deleted or renamed).
-    /// </summary>
-    internal static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(15);
 
     private readonly ReadingCache _cache;
     private readonly KedaTriggerCache _triggers;
@@ -33,15 +32,30 @@ internal sealed partial class KedaDecisions : IDisposable
     private readonly ConcurrentDictionary<TriggerId, TriggerState> _states = new();
     private readonly RefreshIndex _index = new();
     private readonly ITimer _sweeper;
+    private readonly TriggerAdmission _admission;
+    private readonly Leadership.Leadership _leadership;
 
-    public KedaDecisions(ReadingCache cache, KedaTriggerCache triggers, ReplicaCounter replicas, TimeProvider time, KedaMetrics metrics, ILogger<KedaDecisions> log)
+    public KedaDecisions(
+        ReadingCache cache,
+        KedaTriggerCache triggers,
+        ReplicaCounter replicas,
+        TimeProvider time,
+        KedaMetrics metrics,
+        TriggerAdmission admission,
+        Leadership.Leadership leadership,
+        IOptions<TriggerLimitsOptions> limits,
+        ILogger<KedaDecisions> log)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         _cache = cache;
         _triggers = triggers;
         _replicas = replicas;
         _time = time;
         _metrics = metrics;
+        _admission = admission;
+        _leadership = leadership;
         _log = log;
+        ForgetAfter = limits.Value.ForgetAfter;
         _cache.Refreshed += OnRefreshed;
         var sweep = ForgetAfter / 5;
         _sweeper = time.CreateTimer(static self => ((KedaDecisions)self!).ForgetIdle(), this, sweep, sweep);
@@ -61,6 +75,15 @@ internal sealed partial class KedaDecisions : IDisposable
     /// </summary>
     public event Action<DecisionMade>? Decided;
 
+    /// <summary>
+    /// A trigger nobody asked about for this long is forgotten: its engine state, its last decision, its
+    /// metric series, its index entries and its place under the limits (<see cref="TriggerLimitsOptions.ForgetAfter"/>).
+    /// </summary>
+    public TimeSpan ForgetAfter { get; }
+
+    /// <summary>Triggers with state now.</summary>
+    public int Count => _states.Count;
+
     /// <summary>The last decision per trigger, for the explanation endpoint.</summary>
     public IEnumerable<(TriggerId Trigger, Decision Decision)> Latest =>
         _states.Where(s => s.Value.Last is not null).Select(s => (s.Key, s.Value.Last!));
@@ -73,7 +96,7 @@ internal sealed partial class KedaDecisions : IDisposable
     {
         ArgumentNullException.ThrowIfNull(trigger);
         var id = TriggerId.Of(trigger);
-        var state = _states.GetOrAdd(id, static _ => new TriggerState());
+        var state = StateOf(id);
         IndexOnce(trigger, id, state);
 
         var now = _time.GetUtcNow();
@@ -82,7 +105,7 @@ internal sealed partial class KedaDecisions : IDisposable
         // The version before the reads: a refresh that lands while this call reads makes the next call decide
         // again, instead of being cleared by this one.
         var version = Volatile.Read(ref state.Version);
-        if (state.Last is { } recent && state.DecidedVersion == version && now - recent.At < ReuseFor && ReferenceEquals(state.Trigger, trigger))
+        if (state.Last is { } recent && state.DecidedVersion == version && now - recent.At < ReuseFor && ReferenceEquals(state.Trigger, trigger) && state.Term == _leadership.Term)
         {
             return recent;
         }
@@ -91,6 +114,15 @@ internal sealed partial class KedaDecisions : IDisposable
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // State from an earlier term is not trusted: another replica may have decided since.
+            var term = _leadership.Term;
+            if (state.Term != term)
+            {
+                state.Term = term;
+                state.Engine = EngineState.TakingOver(_leadership.LeadingSince ?? _time.GetUtcNow());
+                state.Last = null;
+            }
+
             state.DecidedVersion = version;
             var previous = state.Last;
             var replicas = _replicas.Count(trigger, previous);
@@ -127,6 +159,30 @@ internal sealed partial class KedaDecisions : IDisposable
         {
             LogSweepFailed(_log, exception);
         }
+    }
+
+    /// <summary>The state of <paramref name="id"/>; a new trigger is admitted under the limits first (<see cref="TriggerLimitException"/> when refused).</summary>
+    private TriggerState StateOf(TriggerId id)
+    {
+        if (_states.TryGetValue(id, out var state))
+        {
+            return state;
+        }
+
+        var ns = id.ScaledObject.Namespace;
+        if (!_admission.TryAdmit(ns, out var refusal))
+        {
+            throw new TriggerLimitException(refusal!);
+        }
+
+        var added = new TriggerState();
+        if (_states.TryAdd(id, added))
+        {
+            return added;
+        }
+
+        _admission.Release(ns);
+        return _states[id];
     }
 
     /// <summary>Each signal's reading, from the cache (which finds the query's source by its run-time type).</summary>
@@ -190,6 +246,7 @@ internal sealed partial class KedaDecisions : IDisposable
 
             _triggers.Forget(id);
             _metrics.Forget(id);
+            _admission.Release(id.ScaledObject.Namespace);
             LogForgotten(_log, id.ScaledObject, id.MetricName, ForgetAfter);
         }
 

@@ -1,35 +1,29 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using Scaler.FrontDoors.Keda.Protocol;
-using Scaler.Signals;
+using Scaler.Leadership;
 using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
 
 /// <summary>
 /// KEDA's external scaler, a thin adapter: parse the metadata (<see cref="KedaTriggerCache"/>; INVALID_ARGUMENT
-/// naming the key), ask <see cref="KedaDecisions"/>, map the answer. GetMetricSpec answers from the metadata alone; GetMetrics
-/// returns the engine's desired replica count as the one value of a metric whose target is 1; "cannot
-/// decide" is UNAVAILABLE with the reason, never 0, so KEDA's fallback can act.
+/// naming the key, cut by <see cref="ErrorText"/>), ask <see cref="LeaderDecisions"/> (decided here while this
+/// replica leads, else the leader's answer), map the answer. GetMetricSpec answers from the metadata alone;
+/// GetMetrics returns the engine's desired replica count as the one value of a metric whose target is 1;
+/// "cannot decide" is UNAVAILABLE with the reason, never 0, so KEDA's fallback can act; a new trigger beyond
+/// the live-trigger limits is RESOURCE_EXHAUSTED.
 /// </summary>
 internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
 {
-    /// <summary>A stream re-checks at least this often even without a signal refresh (a safety net, not the driver).</summary>
-    private static readonly TimeSpan StreamRecheck = TimeSpan.FromSeconds(5);
-
     private readonly KedaTriggerCache _triggers;
-    private readonly KedaDecisions _decisions;
-    private readonly ReadingCache _readings;
-    private readonly TimeProvider _time;
+    private readonly LeaderDecisions _decisions;
     private readonly CancellationToken _stopping;
 
-    public KedaExternalScaler(KedaTriggerCache triggers, KedaDecisions decisions, ReadingCache readings, TimeProvider time, IHostApplicationLifetime lifetime)
+    public KedaExternalScaler(KedaTriggerCache triggers, LeaderDecisions decisions, IHostApplicationLifetime lifetime)
     {
         ArgumentNullException.ThrowIfNull(lifetime);
         _triggers = triggers;
         _decisions = decisions;
-        _readings = readings;
-        _time = time;
         _stopping = lifetime.ApplicationStopping;
     }
 
@@ -46,10 +40,10 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
         var spec = Parse(request.ScaledObjectRef);
         if (!string.IsNullOrEmpty(request.MetricName) && !string.Equals(request.MetricName, spec.MetricName, StringComparison.OrdinalIgnoreCase))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"metricName: expected '{spec.MetricName}' (the name GetMetricSpec returns), got '{request.MetricName}'"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"metricName: expected '{spec.MetricName}' (the name GetMetricSpec returns), got '{ErrorText.Quote(request.MetricName)}'"));
         }
 
-        var decision = await _decisions.DecideAsync(spec, context.CancellationToken).ConfigureAwait(false);
+        var decision = await DecideAsync(request.ScaledObjectRef, spec, context.CancellationToken).ConfigureAwait(false);
         if (decision.CannotDecide)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"cannot decide for {spec.ScaledObject}: {decision.Reason}"));
@@ -73,30 +67,24 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
     public override async Task<IsActiveResponse> IsActive(ScaledObjectRef request, ServerCallContext context)
     {
         var spec = Parse(request);
-        var decision = await _decisions.DecideAsync(spec, context.CancellationToken).ConfigureAwait(false);
+        var decision = await DecideAsync(request, spec, context.CancellationToken).ConfigureAwait(false);
         return decision.CannotDecide
             ? throw new RpcException(new Status(StatusCode.Unavailable, $"cannot tell whether {spec.ScaledObject} is active: {decision.Reason}"))
-            : new IsActiveResponse { Result = decision.DesiredReplicas > 0 };
+            : new IsActiveResponse { Result = decision.Active };
     }
 
     /// <summary>
     /// Sends <c>true</c> only on an inactive-to-active transition (a repeated <c>true</c> would postpone
-    /// scale-to-zero forever, http-add-on #1792), within 1 s of the signal. While the stream is open
-    /// it watches the trigger's signals in the <see cref="ReadingCache"/>: they refresh at the push interval
-    /// (<c>Signals:&lt;source&gt;:PushRefreshInterval</c>), and the stream re-decides only when one of them
-    /// changed value or status, not by polling every workload and not on every refresh. Ends cleanly when the
-    /// client goes away, and the signals go back to their normal interval with the last stream. Ends (status
-    /// OK) when the Scaler starts stopping: KEDA opens the stream again on another replica, and shutdown does
-    /// not wait for the client until the pod's grace period runs out.
+    /// scale-to-zero forever, http-add-on #1792), within 1 s of the signal: each turn waits for the decision's
+    /// activity to change (<see cref="LeaderDecisions.NextActivityAsync"/>: the trigger's signals watched, re-decided
+    /// on each change, on whichever replica leads). Ends cleanly when the client goes away. Ends (status OK) when
+    /// the Scaler starts stopping: KEDA opens the stream again on another replica, and shutdown does not wait for
+    /// the client until the pod's grace period runs out.
     /// </summary>
     public override async Task StreamIsActive(ScaledObjectRef request, IServerStreamWriter<IsActiveResponse> responseStream, ServerCallContext context)
     {
         var spec = Parse(request);
-        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-        // Watched before the first decision, so that the first read of a new key already runs at the push interval.
-        var watches = spec.Queries.Values.DistinctBy(q => q.Key, StringComparer.Ordinal)
-            .Select(q => _readings.Watch(q, () => changed.Writer.TryWrite(true))).ToList();
+        var asked = Request(request);
         using var open = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
         {
@@ -104,40 +92,51 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
             var ct = open.Token;
             while (!ct.IsCancellationRequested)
             {
-                var decision = await _decisions.DecideAsync(spec, ct).ConfigureAwait(false);
-                if (!decision.CannotDecide)
+                var decision = await NextAsync(asked, spec, wasActive, ct).ConfigureAwait(false);
+                if (decision.CannotDecide)
                 {
-                    var active = decision.DesiredReplicas > 0;
-                    if (active && !wasActive)
-                    {
-                        await responseStream.WriteAsync(new IsActiveResponse { Result = true }, ct).ConfigureAwait(false);
-                    }
-
-                    // KEDA ignores false on the stream; deactivation follows its polling and cooldown.
-                    wasActive = active;
+                    continue;
                 }
 
-                using var after = new CancellationTokenSource(StreamRecheck, _time);
-                using var recheck = CancellationTokenSource.CreateLinkedTokenSource(ct, after.Token);
-                try
+                if (decision.Active && !wasActive)
                 {
-                    await changed.Reader.ReadAsync(recheck.Token).ConfigureAwait(false);
+                    await responseStream.WriteAsync(new IsActiveResponse { Result = true }, ct).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                }
+
+                // KEDA ignores false on the stream; deactivation follows its polling and cooldown.
+                wasActive = decision.Active;
             }
         }
         catch (OperationCanceledException) when (open.IsCancellationRequested)
         {
             // The client went away, or the Scaler is stopping: end the stream quietly.
         }
-        finally
+    }
+
+    private static DecisionRequest Request(ScaledObjectRef request) =>
+        new(new ScaledObjectKey(request.Namespace, request.Name), request.ScalerMetadata, KedaMetadataKeys.Ignored);
+
+    private async Task<DecisionAnswer> DecideAsync(ScaledObjectRef request, Trigger spec, CancellationToken cancellationToken)
+    {
+        try
         {
-            foreach (var watch in watches)
-            {
-                watch.Dispose();
-            }
+            return await _decisions.DecideAsync(Request(request), spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TriggerLimitException limit)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"{spec.ScaledObject}: {limit.Message}"));
+        }
+    }
+
+    private async Task<DecisionAnswer> NextAsync(DecisionRequest asked, Trigger spec, bool wasActive, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _decisions.NextActivityAsync(asked, spec, wasActive, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TriggerLimitException limit)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"{spec.ScaledObject}: {limit.Message}"));
         }
     }
 
@@ -150,6 +149,6 @@ internal sealed class KedaExternalScaler : ExternalScaler.ExternalScalerBase
 
         return _triggers.TryParse(request.Namespace, request.Name, request.ScalerMetadata, out var trigger, out var errors)
             ? trigger
-            : throw new RpcException(new Status(StatusCode.InvalidArgument, "invalid trigger metadata: " + string.Join("; ", errors)));
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, ErrorText.Join("invalid trigger metadata: ", errors)));
     }
 }

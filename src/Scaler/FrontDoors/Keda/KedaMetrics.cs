@@ -1,5 +1,6 @@
 using Prometheus;
 using Scaler.Decisions;
+using Scaler.Signals;
 
 namespace Scaler.FrontDoors.Keda;
 
@@ -60,10 +61,10 @@ internal sealed class KedaMetrics
     public void Forget(TriggerId trigger)
     {
         var (scaledObject, metricName) = trigger;
-        DesiredReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
-        CurrentReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
-        ReadyReplicas.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
-        DesiredChanges.RemoveLabelled(scaledObject.Namespace, scaledObject.Name, metricName);
+        DesiredReplicas.RemoveLabelled(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName);
+        CurrentReplicas.RemoveLabelled(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName);
+        ReadyReplicas.RemoveLabelled(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName);
+        DesiredChanges.RemoveLabelled(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName);
     }
 
     public void Record(TriggerId trigger, Decision decision, bool changed)
@@ -71,12 +72,12 @@ internal sealed class KedaMetrics
         ArgumentNullException.ThrowIfNull(decision);
         var (scaledObject, metricName) = trigger;
         Decisions.WithLabels(decision.CannotDecide ? "cannot_decide" : "decided", decision.Explanation.DrivingSignal ?? "none").Inc();
-        DesiredReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.DesiredReplicas);
-        CurrentReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.Explanation.Current);
-        ReadyReplicas.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Set(decision.Explanation.Ready);
+        DesiredReplicas.WithLabels(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName).Set(decision.DesiredReplicas);
+        CurrentReplicas.WithLabels(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName).Set(decision.Explanation.Current);
+        ReadyReplicas.WithLabels(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName).Set(decision.Explanation.Ready);
         if (changed)
         {
-            DesiredChanges.WithLabels(scaledObject.Namespace, scaledObject.Name, metricName).Inc();
+            DesiredChanges.WithLabels(scaledObject.Namespace, LabelValues.Bounded(scaledObject.Name), metricName).Inc();
         }
     }
 }

@@ -3,6 +3,7 @@ using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scaler.Durations;
+using Scaler.Leadership;
 using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.Keda;
@@ -27,13 +28,18 @@ internal static class KedaServiceCollectionExtensions
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
         services.TryAddSingleton<KedaMetrics>();
         services.AddTriggerParser();
+        services.AddTriggerLimits();
+        services.AddLeadership();
         services.TryAddSingleton<KedaTriggerCache>();
         services.TryAddSingleton<ReplicaCounter>();
         services.TryAddSingleton<KedaDecisions>();
+
+        // This replica's decisions, while it leads (LeaderDecisions forwards to the leader otherwise).
+        services.TryAddSingleton<ITriggerDecider>(static sp => sp.GetRequiredService<KedaDecisions>());
         services.TryAddSingleton(static sp =>
         {
             string[] served = [string.Empty, Protocol.ExternalScaler.Descriptor.FullName];
-            var health = new HealthServiceImpl();
+            var health = new DrainingHealthService(sp.GetRequiredService<IHostApplicationLifetime>());
             foreach (var service in served)
             {
                 health.SetStatus(service, HealthCheckResponse.Types.ServingStatus.Serving);
@@ -57,7 +63,7 @@ internal static class KedaServiceCollectionExtensions
     public static WebApplication MapKedaFrontDoor(this WebApplication app)
     {
         app.MapGrpcService<KedaExternalScaler>();
-        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcService<DrainingHealthService>();
         app.MapGrpcReflectionService();
 
         // Each trigger's last decision with its explanation: GET /decisions (one item per trigger), and

@@ -13,6 +13,9 @@ internal sealed class TriggerState
 
     public EngineState Engine { get; set; } = EngineState.Initial;
 
+    /// <summary>The leadership term <see cref="Engine"/> was made in (0: none yet).</summary>
+    public long Term { get; set; }
+
     /// <summary>The trigger the last decision was made for.</summary>
     public Trigger? Trigger { get; set; }
 

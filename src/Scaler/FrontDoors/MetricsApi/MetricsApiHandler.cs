@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Scaler.Hosting;
+using Scaler.Leadership;
 using Scaler.Signals;
 using Scaler.Signals.Kubernetes;
 
@@ -10,15 +11,15 @@ namespace Scaler.FrontDoors.MetricsApi;
 /// The custom metrics API on the HTTPS port, a thin adapter: parse the path (<see cref="MetricsApiRequest"/>),
 /// authenticate and authorize the caller, then answer from the signals and the engine. Per-pod metrics come
 /// from the sources' <see cref="PodMetric"/>s through the <see cref="ReadingCache"/> (no relist, no source named
-/// here); <c>scaler_desired_replicas</c> on a workload from <see cref="WorkloadDecisions"/>. Unknown is never 0: a
+/// here); <c>scaler_desired_replicas</c> on a workload from the leader (<see cref="LeaderDecisions"/>, which decides
+/// here through <see cref="ScaleTargetDecider"/> while this replica leads), so every replica gives one answer. Unknown is never 0: a
 /// pod without a value is left out, a metric with no value at all is 404, a decision that cannot be made is 503.
 /// Discovery documents never fail while the process is up.
 /// </summary>
 internal sealed partial class MetricsApiHandler(
     PodMetrics podMetrics,
     ReadingCache readings,
-    IScaleTargets scaleTargets,
-    WorkloadDecisions decisions,
+    LeaderDecisions decisions,
     MetricsApiAuthenticator authenticator,
     MetricsApiAuthorizer authorizer,
     IOptions<MetricsApiOptions> options,
@@ -144,14 +145,14 @@ internal sealed partial class MetricsApiHandler(
             return;
         }
 
-        var (status, reason, message, decision, workload) = await DecideAsync(ns, resource, name, ct).ConfigureAwait(false);
-        if (decision is null)
+        var decision = await decisions.DecideScaleTargetAsync(new ScaleTargetRequest(ns, resource, name), ct).ConfigureAwait(false);
+        if (decision.Status != ScaleTargetAnswer.Decided)
         {
-            await StatusAsync(context, status, reason, message).ConfigureAwait(false);
+            await StatusAsync(context, decision.Status, decision.Reason, decision.Message).ConfigureAwait(false);
             return;
         }
 
-        MetricItem[] items = [new(workload!.Kind, workload.ApiVersion, name, decision.DesiredReplicas)];
+        MetricItem[] items = [new(decision.Kind!, decision.ApiVersion!, name, decision.DesiredReplicas)];
         await WriteAsync(context, 200, w => MetricsApiJson.MetricValueList(w, request.Version!, MetricsApiGroups.DesiredReplicas, null, ns, decision.At, items)).ConfigureAwait(false);
     }
 
@@ -171,41 +172,15 @@ internal sealed partial class MetricsApiHandler(
         }
 
         var resource = labels.GetValueOrDefault("resource", "deployments.apps");
-        var (status, reason, message, decision, _) = await DecideAsync(request.Namespace!, resource, name, ct).ConfigureAwait(false);
-        if (decision is null)
+        var decision = await decisions.DecideScaleTargetAsync(new ScaleTargetRequest(request.Namespace!, resource, name), ct).ConfigureAwait(false);
+        if (decision.Status != ScaleTargetAnswer.Decided)
         {
-            await StatusAsync(context, status, reason, message).ConfigureAwait(false);
+            await StatusAsync(context, decision.Status, decision.Reason, decision.Message).ConfigureAwait(false);
             return;
         }
 
         var series = new Dictionary<string, string>(StringComparer.Ordinal) { ["resource"] = resource, ["name"] = name };
         await WriteAsync(context, 200, w => MetricsApiJson.ExternalMetricValueList(w, MetricsApiGroups.DesiredReplicas, series, decision.At, decision.DesiredReplicas)).ConfigureAwait(false);
-    }
-
-    private async Task<(int Status, string Reason, string Message, Decisions.Decision? Decision, ScaledWorkload? Workload)> DecideAsync(string ns, string resource, string name, CancellationToken ct)
-    {
-        var lookup = await scaleTargets.GetAsync(ns, resource, name, ct).ConfigureAwait(false);
-        if (lookup.Workload is not { } workload)
-        {
-            return lookup.NotFound
-                ? (404, "NotFound", $"the server could not find the metric {MetricsApiGroups.DesiredReplicas} for {resource} {name}: {lookup.UnavailableReason}", null, null)
-                : (503, "ServiceUnavailable", $"cannot decide for {resource} {ns}/{name}: {lookup.UnavailableReason}", null, null);
-        }
-
-        if (!WorkloadDecisions.HasPolicy(workload))
-        {
-            return (404, "NotFound", $"the server could not find the metric {MetricsApiGroups.DesiredReplicas} for {resource} {name}: it has no {MetricsApiGroups.AnnotationPrefix} annotations, so the Scaler has no policy for it", null, null);
-        }
-
-        var answer = await decisions.DecideAsync(workload, ct).ConfigureAwait(false);
-        if (answer.Decision is not { } decision)
-        {
-            return (422, "Invalid", $"{resource} {ns}/{name}: invalid {MetricsApiGroups.AnnotationPrefix} annotations: {string.Join("; ", answer.Errors)}", null, null);
-        }
-
-        return decision.CannotDecide
-            ? (503, "ServiceUnavailable", $"cannot decide for {resource} {ns}/{name}: {decision.Reason}", null, null)
-            : (200, "", "", decision, workload);
     }
 
     private void Discovery(Utf8JsonWriter w, MetricsApiRequest request)

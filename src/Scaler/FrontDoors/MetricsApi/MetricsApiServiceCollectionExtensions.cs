@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scaler.Durations;
 using Scaler.Hosting;
+using Scaler.Leadership;
 using Scaler.Triggers;
 
 namespace Scaler.FrontDoors.MetricsApi;
@@ -11,7 +12,8 @@ internal static class MetricsApiServiceCollectionExtensions
     /// <summary>
     /// The custom metrics API: options (<c>Scaler:MetricsApi</c>, validated at start), the aggregator's
     /// request-header settings kept current in the background, authentication, authorization, the workload
-    /// decisions and the handler. Needs the signal sources and the Kubernetes view (<c>AddSignalSources</c>).
+    /// decisions (asked through the leader, <c>AddLeadership</c>) and the handler. Needs the signal sources and the
+    /// Kubernetes view (<c>AddSignalSources</c>).
     /// </summary>
     public static IServiceCollection AddMetricsApi(this IServiceCollection services)
     {
@@ -24,6 +26,7 @@ internal static class MetricsApiServiceCollectionExtensions
         services.TryAddSingleton<MetricsApiAuthenticator>();
         services.TryAddSingleton<MetricsApiAuthorizer>();
         services.TryAddSingleton<WorkloadDecisions>();
+        services.TryAddSingleton<IScaleTargetDecider, ScaleTargetDecider>();
         services.TryAddSingleton<MetricsApiHandler>();
         return services;
     }

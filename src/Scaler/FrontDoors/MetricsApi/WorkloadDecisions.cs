@@ -12,9 +12,11 @@ namespace Scaler.FrontDoors.MetricsApi;
 /// selector unless <c>podSelector</c> says otherwise; parsed again only when the annotations or the selector
 /// change), its signals read through the <see cref="ReadingCache"/>, the replicas counted from the watch caches
 /// (the scale's count when they do not know), the engine asked, its state kept per workload. A decision is
-/// reused for a second; a workload nobody asked about for <see cref="ForgetAfter"/> is forgotten.
+/// reused for a second; a workload nobody asked about for <see cref="ForgetAfter"/> is forgotten. State is trusted
+/// only within the leadership term it was made in: a workload's first decision in a term starts from
+/// <see cref="EngineState.TakingOver"/> (nothing down before a full down window), as the KEDA door's triggers do.
 /// </summary>
-internal sealed class WorkloadDecisions(TriggerParser parser, ReadingCache cache, IWorkloadPods pods, TimeProvider time)
+internal sealed class WorkloadDecisions(TriggerParser parser, ReadingCache cache, IWorkloadPods pods, Leadership.Leadership leadership, TimeProvider time)
 {
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan ReuseFor = TimeSpan.FromSeconds(1);
@@ -45,7 +47,7 @@ internal sealed class WorkloadDecisions(TriggerParser parser, ReadingCache cache
             return new WorkloadDecision(null, state.Errors);
         }
 
-        if (state.Last is { } recent && now - recent.At < ReuseFor)
+        if (state.Last is { } recent && now - recent.At < ReuseFor && state.Term == leadership.Term)
         {
             return new WorkloadDecision(recent, []);
         }
@@ -59,6 +61,14 @@ internal sealed class WorkloadDecisions(TriggerParser parser, ReadingCache cache
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // State from an earlier term is not trusted: another replica may have decided since.
+            if (state.Term != leadership.Term)
+            {
+                state.Term = leadership.Term;
+                state.Engine = EngineState.TakingOver(leadership.LeadingSince ?? time.GetUtcNow());
+                state.Last = null;
+            }
+
             var set = pods.GetPods(current.Workload);
             var replicas = set.IsKnown
                 ? new ReplicaCounts(workload.Replicas, set.Pods.Count(p => p.Ready))
@@ -116,6 +126,9 @@ internal sealed class WorkloadDecisions(TriggerParser parser, ReadingCache cache
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public EngineState Engine { get; set; } = EngineState.Initial;
+
+        /// <summary>The leadership term <see cref="Engine"/> belongs to; 0 before the first decision.</summary>
+        public long Term { get; set; }
 
         public Decision? Last { get; set; }
 

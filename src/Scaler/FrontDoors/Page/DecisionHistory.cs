@@ -33,6 +33,9 @@ internal sealed class DecisionHistory : IDisposable
     public IReadOnlyList<TriggerHistory> Of(ScaledObjectKey scaledObject) =>
         [.. Triggers.Where(t => t.Id.ScaledObject == scaledObject).OrderBy(t => t.Id.MetricName, StringComparer.Ordinal)];
 
+    /// <summary>How long a trigger nobody asks about is kept: as long as the decisions keep its state.</summary>
+    public TimeSpan ForgetAfter => _decisions.ForgetAfter;
+
     public void Record(DecisionMade made)
     {
         ArgumentNullException.ThrowIfNull(made);
@@ -41,7 +44,7 @@ internal sealed class DecisionHistory : IDisposable
         var next = Interlocked.Read(ref _nextSweepTicks);
         if (now >= next && Interlocked.CompareExchange(ref _nextSweepTicks, now + SweepEvery.Ticks, next) == next)
         {
-            Forget(now - KedaDecisions.ForgetAfter.Ticks);
+            Forget(now - ForgetAfter.Ticks);
         }
     }
 

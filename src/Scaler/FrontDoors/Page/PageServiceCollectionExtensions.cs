@@ -34,7 +34,7 @@ internal static class PageServiceCollectionExtensions
 
             var key = new ScaledObjectKey(@namespace, name);
             var triggers = history.Of(key).Select(t => t.Snapshot()).OfType<TriggerSnapshot>().ToList();
-            return Html(context, WorkloadPage.Render(key, triggers, time.GetUtcNow()), triggers.Count == 0 ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
+            return Html(context, WorkloadPage.Render(key, triggers, time.GetUtcNow(), history.ForgetAfter), triggers.Count == 0 ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
         });
         app.MapGet(PageAssets.StylesheetPath, (HttpContext context) => Asset(context, PageAssets.Stylesheet, "text/css; charset=utf-8"));
         app.MapGet(PageAssets.ScriptPath, (HttpContext context) => Asset(context, PageAssets.Script, "text/javascript; charset=utf-8"));

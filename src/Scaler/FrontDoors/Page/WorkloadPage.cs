@@ -14,7 +14,7 @@ namespace Scaler.FrontDoors.Page;
 /// </summary>
 internal static class WorkloadPage
 {
-    public static string Render(ScaledObjectKey scaledObject, IReadOnlyList<TriggerSnapshot> triggers, DateTimeOffset now)
+    public static string Render(ScaledObjectKey scaledObject, IReadOnlyList<TriggerSnapshot> triggers, DateTimeOffset now, TimeSpan forgetAfter)
     {
         ArgumentNullException.ThrowIfNull(triggers);
         var title = $"{scaledObject.Namespace}/{scaledObject.Name}";
@@ -23,7 +23,7 @@ internal static class WorkloadPage
         if (triggers.Count == 0)
         {
             html.Append("<p>No decision for this ScaledObject: KEDA has not asked about it, or not for ")
-                .Append(PageText.Encode(DurationText.Format(Keda.KedaDecisions.ForgetAfter))).Append(".</p>\n");
+                .Append(PageText.Encode(DurationText.Format(forgetAfter))).Append(".</p>\n");
             return PageShell.Close(html);
         }
 

@@ -22,6 +22,9 @@ internal sealed record GpuFleetQuery(WorkloadRef Workload, GpuFleetAggregate Agg
 
     public override WorkloadRef Pods => Workload;
 
+    /// <summary>The exporters on the workload's nodes: one circuit per workload, so one workload's dead nodes never hold another's reads.</summary>
+    public override string Upstream => $"exporters|{Workload.Key}|{ExporterPort}";
+
     /// <summary>Every problem with the query, each naming its field; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

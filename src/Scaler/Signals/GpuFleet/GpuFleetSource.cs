@@ -111,6 +111,7 @@ internal sealed partial class GpuFleetSource(
         var answeredNodes = new HashSet<string>(StringComparer.Ordinal);
         var devices = new Dictionary<string, DeviceFigures>(StringComparer.Ordinal);
         var transportFailures = 0;
+        var unreachable = 0;
         for (var i = 0; i < targets.Count; i++)
         {
             var (node, name, _) = targets[i];
@@ -119,6 +120,7 @@ internal sealed partial class GpuFleetSource(
             {
                 LogExporterFailed(logger, name, node, failure.Reason);
                 transportFailures += failure.IsTransient ? 1 : 0;
+                unreachable += failure.Kind == ScrapeFailureKind.Unreachable ? 1 : 0;
                 missing.TryAdd(node, $"exporter {name}: {failure.Reason}");
                 continue;
             }
@@ -153,7 +155,8 @@ internal sealed partial class GpuFleetSource(
             var why = $"no GPU exporter answered for the {nodes.Count} node(s) of {workload}: {string.Join("; ", coverage.Missing)}";
             if (transportFailures > 0)
             {
-                throw new HttpRequestException(why);
+                // Every target refused or unknown: the pods are out of reach, and that counts against their circuit.
+                throw new SignalSourceException(ReadFailure.Connection, why, upstreamUnreachable: unreachable == transportFailures);
             }
 
             return Unavailable(why, coverage);

@@ -41,6 +41,9 @@ internal sealed record InferenceQueueQuery(WorkloadRef Workload, InferenceServer
 
     public override WorkloadRef Pods => Workload;
 
+    /// <summary>The workload's pods at their metrics port: one circuit per workload.</summary>
+    public override string Upstream => $"pods|{Workload.Key}|{Port}";
+
     /// <summary>The pending gauge to read.</summary>
     public string PendingMetric => MetricName ?? Server switch
     {

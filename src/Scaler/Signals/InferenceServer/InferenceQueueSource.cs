@@ -73,6 +73,7 @@ internal sealed partial class InferenceQueueSource(
         var answered = 0;
         var perPod = new List<PodValue>(targets.Count);
         var transportFailures = 0;
+        var unreachable = 0;
         for (var i = 0; i < targets.Count; i++)
         {
             var pod = targets[i].Pod;
@@ -82,6 +83,7 @@ internal sealed partial class InferenceQueueSource(
             {
                 LogPodFailed(logger, pod.Namespace, pod.Name, failure.Reason);
                 transportFailures += failure.IsTransient ? 1 : 0;
+                unreachable += failure.Kind == ScrapeFailureKind.Unreachable ? 1 : 0;
                 missing.Add($"pod {pod.Name}: {failure.Reason}");
                 continue;
             }
@@ -98,7 +100,8 @@ internal sealed partial class InferenceQueueSource(
             var why = $"no pod of {workload} answered with {query.PendingMetric}: {string.Join("; ", coverage.Missing)}";
             if (transportFailures > 0)
             {
-                throw new HttpRequestException(why);
+                // Every target refused or unknown: the pods are out of reach, and that counts against their circuit.
+                throw new SignalSourceException(ReadFailure.Connection, why, upstreamUnreachable: unreachable == transportFailures);
             }
 
             return new Reading(SignalStatus.Unavailable, double.NaN, null, why, coverage);

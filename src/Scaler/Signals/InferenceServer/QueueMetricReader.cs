@@ -33,6 +33,7 @@ internal sealed class QueueMetricReader
         double inFlight = 0;
         int pendingSeries = 0;
         int inFlightSeries = 0;
+        int unusable = 0;
         var reader = new PrometheusTextReader(body);
         while (reader.Read(out var sample))
         {
@@ -50,6 +51,7 @@ internal sealed class QueueMetricReader
             // A NaN or negative gauge is not a count of requests; the series counts as absent.
             if (!double.IsFinite(sample.Value) || sample.Value < 0)
             {
+                unusable++;
                 continue;
             }
 
@@ -65,21 +67,19 @@ internal sealed class QueueMetricReader
             }
         }
 
-        return new QueueFigures(pending, pendingSeries, inFlight, inFlightSeries);
+        return new QueueFigures(pending, pendingSeries, inFlight, inFlightSeries, unusable);
     }
 
     /// <summary>The pod's failure when a gauge the query needs was not in its answer.</summary>
     public ScrapeFailure? Check(QueueFigures figures, WorkloadPod pod)
     {
         var filter = _model is null ? "" : $" for model {Encoding.UTF8.GetString(_model)}";
-        if (figures.PendingSeries == 0)
+        if (figures.PendingSeries == 0 || (_inFlightName is not null && figures.InFlightSeries == 0))
         {
-            return new ScrapeFailure(ScrapeFailureKind.Malformed, $"metric {_pendingName} not exposed by pod {pod.Namespace}/{pod.Name}{filter} (wrong server preset or port?)");
-        }
-
-        if (_inFlightName is not null && figures.InFlightSeries == 0)
-        {
-            return new ScrapeFailure(ScrapeFailureKind.Malformed, $"metric {_inFlightName} not exposed by pod {pod.Namespace}/{pod.Name}{filter}");
+            var name = figures.PendingSeries == 0 ? _pendingName : _inFlightName;
+            return figures.UnusableSeries > 0
+                ? new ScrapeFailure(ScrapeFailureKind.Malformed, $"metric {name} on pod {pod.Namespace}/{pod.Name}{filter} has no usable value: {figures.UnusableSeries} series NaN, infinite or negative, which is not a count of requests")
+                : new ScrapeFailure(ScrapeFailureKind.Malformed, $"metric {name} not exposed by pod {pod.Namespace}/{pod.Name}{filter}{(figures.PendingSeries == 0 ? " (wrong server preset or port?)" : "")}");
         }
 
         return null;

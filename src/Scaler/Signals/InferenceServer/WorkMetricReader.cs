@@ -29,6 +29,7 @@ internal sealed class WorkMetricReader(WorkMetricNames names)
     {
         var sums = new double[_single.Length];
         var seen = new bool[_single.Length];
+        var bad = new bool[_single.Length];
         var kv = new Accumulator(_kv.Length);
         var itlSum = new Accumulator(_itlSum.Length);
         var itlCount = new Accumulator(_itlCount.Length);
@@ -37,6 +38,11 @@ internal sealed class WorkMetricReader(WorkMetricNames names)
         {
             if (!double.IsFinite(sample.Value) || sample.Value < 0)
             {
+                for (var i = 0; i < _single.Length; i++)
+                {
+                    bad[i] |= sample.NameIs(_single[i]);
+                }
+
                 continue;
             }
 
@@ -60,8 +66,12 @@ internal sealed class WorkMetricReader(WorkMetricNames names)
 
         // The sum and the count must be one histogram's, or their ratio means nothing.
         var itlKnown = itlSeconds is not null && itlTokens is not null && sumSpelling == countSpelling;
+        string[] singles = [Names.Requests, Names.PromptTokens, Names.GenerationTokens, Names.Running, Names.Waiting];
         return new WorkFigures(At(0), At(1), At(2), At(3), At(4), kv.Mean(),
-            itlKnown ? itlSeconds : null, itlKnown ? itlTokens : null);
+            itlKnown ? itlSeconds : null, itlKnown ? itlTokens : null)
+        {
+            Unusable = [.. Enumerable.Range(0, singles.Length).Where(i => bad[i] && !seen[i]).Select(i => singles[i])],
+        };
     }
 
     /// <summary>Sums (and counts) per spelling of one figure.</summary>

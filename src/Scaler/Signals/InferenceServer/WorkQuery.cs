@@ -29,6 +29,9 @@ internal sealed record WorkQuery(WorkloadRef Workload, InferenceServerKind Serve
 
     public override WorkloadRef Pods => Workload;
 
+    /// <summary>The workload's pods at their metrics port: one circuit per workload.</summary>
+    public override string Upstream => $"pods|{Workload.Key}|{Port}";
+
     /// <summary>The port to scrape.</summary>
     public int Port => MetricsPort ?? Server switch
     {

@@ -106,6 +106,7 @@ internal sealed partial class WorkSource(
         var results = await scraper.ScrapeAllAsync([.. targets.Select(t => t.Uri)], limits, workload.Reader.Read, cancellationToken).ConfigureAwait(false);
         var answered = new List<(string Pod, WorkFigures Figures)>();
         var transportFailures = 0;
+        var unreachable = 0;
         for (var i = 0; i < targets.Count; i++)
         {
             var pod = targets[i].Pod;
@@ -114,6 +115,7 @@ internal sealed partial class WorkSource(
             {
                 LogPodFailed(logger, pod.Namespace, pod.Name, failure.Reason);
                 transportFailures += failure.IsTransient ? 1 : 0;
+                unreachable += failure.Kind == ScrapeFailureKind.Unreachable ? 1 : 0;
                 missing.Add($"pod {pod.Name}: {failure.Reason}");
                 continue;
             }
@@ -127,7 +129,8 @@ internal sealed partial class WorkSource(
             var why = $"no pod of {name} answered with its work counters: {string.Join("; ", coverage.Missing)}";
             if (transportFailures > 0)
             {
-                throw new HttpRequestException(why);
+                // Every target refused or unknown: the pods are out of reach, and that counts against their circuit.
+                throw new SignalSourceException(ReadFailure.Connection, why, upstreamUnreachable: unreachable == transportFailures);
             }
 
             Fail(workload, new Reading(SignalStatus.Unavailable, double.NaN, null, why, coverage));
@@ -174,8 +177,19 @@ internal sealed partial class WorkSource(
             absent.Add(names.Waiting);
         }
 
-        return absent.Count == 0 ? null : new ScrapeFailure(ScrapeFailureKind.Malformed,
-            $"{string.Join(", ", absent)} not exposed by pod {pod.Namespace}/{pod.Name} (wrong server preset or port?)");
+        if (absent.Count == 0)
+        {
+            return null;
+        }
+
+        // A counter with only NaN or negative samples is there but unusable: not a sign of the wrong preset.
+        var unusable = absent.Where(figures.Unusable.Contains).ToList();
+        var missing = absent.Except(unusable).ToList();
+        return new ScrapeFailure(ScrapeFailureKind.Malformed, string.Join("; ", new[]
+        {
+            missing.Count == 0 ? null : $"{string.Join(", ", missing)} not exposed by pod {pod.Namespace}/{pod.Name} (wrong server preset or port?)",
+            unusable.Count == 0 ? null : $"{string.Join(", ", unusable)} on pod {pod.Namespace}/{pod.Name} has no usable value (NaN, infinite or negative)",
+        }.OfType<string>()));
     }
 
     private void Fail(Workload workload, Reading failure)

@@ -133,11 +133,11 @@ internal sealed class TriggerMetadataReader
     public void Fail(string key, string message)
     {
         _failed.Add(key);
-        _errors.Add($"{key}: {message}");
+        _errors.Add(Triggers.ErrorText.Cut($"{key}: {message}"));
     }
 
-    /// <summary>Reports an error that already starts with the key(s) it is about.</summary>
-    public void AddError(string error) => _errors.Add(error);
+    /// <summary>Reports an error that already starts with the key(s) it is about (cut like every error: <see cref="Triggers.ErrorText"/>).</summary>
+    public void AddError(string error) => _errors.Add(Triggers.ErrorText.Cut(error));
 
     /// <summary>Reports each of <paramref name="keys"/> that was given (and did not fail already) as used for nothing: "&lt;key&gt;: &lt;why&gt;".</summary>
     public void Orphans(string why, params string[] keys)
@@ -151,10 +151,10 @@ internal sealed class TriggerMetadataReader
         }
     }
 
-    /// <summary>A value as an error repeats it: at most 80 characters.</summary>
+    /// <summary>A value as an error repeats it: at most 80 characters (<see cref="Triggers.ErrorText.Quote"/>).</summary>
     public static string Shown(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return value.Length <= ShownValueLength ? value : string.Concat(value.AsSpan(0, ShownValueLength), "…");
+        return Triggers.ErrorText.Quote(value, ShownValueLength);
     }
 }

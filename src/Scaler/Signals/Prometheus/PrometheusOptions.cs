@@ -45,13 +45,27 @@ internal sealed class PrometheusOptions : IValidatableObject
 
     private static string AllowedHostsSetting => Section + ":" + nameof(AllowedHosts);
 
-    /// <summary>The HTTP handler for <paramref name="ssl"/> (null: default trust), with this connection policy.</summary>
+    /// <summary>
+    /// How long a new connection may take to open. One that cannot be opened in time means the server is out of
+    /// reach, which counts against its circuit; a query that is slow once connected is only that query's
+    /// failure. Keep it below the source's attempt timeout (1 s). Default 750 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMilliseconds(750);
+
+    /// <summary>
+    /// The HTTP handler for <paramref name="ssl"/> (null: default trust), with this connection policy. Redirects
+    /// are never followed: an answer from another host is not the server the trigger names (docs/signals.md).
+    /// </summary>
     public SocketsHttpHandler CreateHandler(System.Net.Security.SslClientAuthenticationOptions? ssl = null)
     {
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = MaxConnectionsPerServer,
             PooledConnectionLifetime = PooledConnectionLifetime,
+            ConnectTimeout = ConnectTimeout,
+            AllowAutoRedirect = false,
+            UseCookies = false,
         };
         if (ssl is not null)
         {

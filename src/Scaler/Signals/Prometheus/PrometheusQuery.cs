@@ -55,7 +55,8 @@ internal sealed record PrometheusQuery : SignalQuery
         TreatEmptyAsZero = treatEmptyAsZero;
         var root = serverAddress.AbsoluteUri.EndsWith('/') ? serverAddress.AbsoluteUri : serverAddress.AbsoluteUri + "/";
         QueryUri = new Uri(root + "api/v1/query?query=" + Uri.EscapeDataString(query));
-        _upstream = serverAddress.GetLeftPart(UriPartial.Authority);
+        // The TLS setting is part of the endpoint: a wrong CA fails the handshake for its own reads only.
+        _upstream = serverAddress.GetLeftPart(UriPartial.Authority) + (tls is null ? "" : "|tls=" + tls.Tag);
         _key = string.Create(CultureInfo.InvariantCulture, $"{SourceName}|{serverAddress.AbsoluteUri}|{query}|empty={(treatEmptyAsZero ? "zero" : "unavailable")}|auth={auth?.Tag(TagKey) ?? "none"}|tls={tls?.Tag ?? "default"}");
     }
 
@@ -76,7 +77,10 @@ internal sealed record PrometheusQuery : SignalQuery
 
     public override string Key => _key;
 
-    /// <summary>The server (scheme, host, port): reads to one server share a circuit.</summary>
+    /// <summary>The server's scheme, host and port, for reasons and logs.</summary>
+    public string Server => ServerAddress.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>The server (scheme, host, port, and the TLS setting if any): reads to one server share a circuit.</summary>
     public override string Upstream => _upstream;
 
     public override string ToString() => _key;

@@ -15,7 +15,7 @@ namespace Scaler.Signals.Prometheus;
 /// (<see cref="PrometheusOptions"/>). Time limits come from the resilience pipeline through the cancellation
 /// token, not from the client.
 /// </summary>
-internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDisposable
+internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IUpstreamProbe<PrometheusQuery>, IDisposable
 {
     public const string HttpClientName = "prometheus";
 
@@ -51,19 +51,16 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
             request.Headers.Authorization = auth.Header();
         }
 
-        var client = query.Tls is { } tls ? _tlsClients.GetOrAdd(tls, CreateTlsClient) : _client;
-        HttpResponseMessage response;
-        try
-        {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException exception)
-        {
-            throw new SignalSourceException(ReadFailure.Connection, $"Prometheus {query.Upstream} unreachable: {Scrub(exception, query)}", exception);
-        }
-
+        var response = await SendAsync(query, request, cancellationToken).ConfigureAwait(false);
         using (response)
         {
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                return Reading.Unavailable(ReadFailure.Rejected, string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"Prometheus {query.Server} answered HTTP {(int)response.StatusCode} (a redirect); redirects are not followed: give the server's own address"));
+            }
+
             byte[] body;
             int length;
             try
@@ -76,7 +73,7 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
             }
             catch (Exception exception) when (exception is HttpRequestException or IOException)
             {
-                throw new SignalSourceException(ReadFailure.Connection, $"Prometheus {query.Upstream} broke off the answer: {Scrub(exception, query)}", exception);
+                throw new SignalSourceException(ReadFailure.Connection, $"Prometheus {query.Server} broke off the answer: {Scrub(exception, query)}", exception);
             }
 
             try
@@ -88,6 +85,24 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
                 ArrayPool<byte>.Shared.Return(body);
             }
         }
+    }
+
+    /// <summary>
+    /// Reaches the server with the query's TLS setting and credentials: <c>GET {server}/api/v1/status/buildinfo</c>,
+    /// a few hundred bytes that every Prometheus-compatible server answers without evaluating anything. Any HTTP
+    /// status is an answer; only failing to connect throws.
+    /// </summary>
+    public async ValueTask ProbeAsync(PrometheusQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var root = query.ServerAddress.AbsoluteUri.EndsWith('/') ? query.ServerAddress.AbsoluteUri : query.ServerAddress.AbsoluteUri + "/";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(root + "api/v1/status/buildinfo"));
+        if (query.Auth is { } auth)
+        {
+            request.Headers.Authorization = auth.Header();
+        }
+
+        using var response = await SendAsync(query, request, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -139,6 +154,29 @@ internal sealed class PrometheusSource : ISignalSource<PrometheusQuery>, IDispos
                 ArrayPool<byte>.Shared.Return(buffer);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> on the client of the query's TLS setting. Failing to connect (refused,
+    /// DNS, TLS, <see cref="PrometheusOptions.ConnectTimeout"/>) throws a failure that counts against the
+    /// server's circuit; anything after the connection is this request's own.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(PrometheusQuery query, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var client = query.Tls is { } tls ? _tlsClients.GetOrAdd(tls, CreateTlsClient) : _client;
+        try
+        {
+            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new SignalSourceException(ReadFailure.Connection, $"Prometheus {query.Server} unreachable: {Scrub(exception, query)}", exception, ReadFailures.IsUpstreamUnreachable(exception));
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client has no timeout of its own: a cancellation nobody asked for is the handler's ConnectTimeout.
+            throw new SignalSourceException(ReadFailure.Timeout, $"Prometheus {query.Server} unreachable: no connection within {_options.ConnectTimeout.TotalMilliseconds:0} ms", exception, upstreamUnreachable: true);
         }
     }
 

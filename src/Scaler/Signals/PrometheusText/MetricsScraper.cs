@@ -39,7 +39,7 @@ internal sealed class MetricsScraper(HttpClient http, TimeProvider time)
             if (!response.IsSuccessStatusCode)
             {
                 var code = (int)response.StatusCode;
-                return Fail<T>(ScrapeFailureKind.HttpStatus, $"HTTP {code}", code);
+                return Fail<T>(ScrapeFailureKind.HttpStatus, code is >= 300 and < 400 ? $"HTTP {code}: a redirect, not followed" : $"HTTP {code}", code);
             }
 
             if (response.Content.Headers.ContentLength > maxBytes)

@@ -82,9 +82,23 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
                     _logger.AccessRefused(broker.Display, broker.VirtualHost, Refused);
                     throw new RabbitMqRefusedException($"queue '{queueName}' in vhost '{broker.VirtualHost}': {Refused}", exception);
                 default:
-                    throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': queue declare failed ({Describe(exception)})", exception);
+                    // A declare that failed because the connection went down is the broker going away.
+                    throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': queue declare failed ({Describe(exception)})", exception, upstreamUnreachable: !connection.IsOpen);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the broker can be reached: its pooled connection is open, or a new one opens now (a connection
+    /// still recovering is replaced at once, so reads go out as soon as the broker is back rather than at the
+    /// library's next recovery attempt). Throws <see cref="RabbitMqTransportException"/> when it cannot connect,
+    /// <see cref="RabbitMqRefusedException"/> when the broker answers no.
+    /// </summary>
+    public async ValueTask ProbeAsync(RabbitMqBroker broker, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var entry = _brokers.GetOrAdd(broker, b => new BrokerConnection(b, this));
+        await entry.GetConnectionAsync(cancellationToken, replaceDown: true).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -116,7 +130,7 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': cannot open a channel ({Describe(exception)})", exception);
+            throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': cannot open a channel ({Describe(exception)})", exception, upstreamUnreachable: !connection.IsOpen);
         }
     }
 
@@ -206,7 +220,9 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
 
         public void Touch() => Interlocked.Exchange(ref _lastUsed, pool._time.GetTimestamp());
 
-        public async ValueTask<IConnection> GetConnectionAsync(CancellationToken cancellationToken)
+        /// <param name="cancellationToken">Ends the wait.</param>
+        /// <param name="replaceDown">Replace a connection that is down now, instead of waiting for its recovery.</param>
+        public async ValueTask<IConnection> GetConnectionAsync(CancellationToken cancellationToken, bool replaceDown = false)
         {
             if (Volatile.Read(ref _connection) is { IsOpen: true } open)
             {
@@ -234,10 +250,10 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
 
                     Interlocked.CompareExchange(ref _downSince, pool._time.GetTimestamp(), 0);
                     var down = pool._time.GetElapsedTime(Interlocked.Read(ref _downSince));
-                    if (down < pool._options.ReplaceDownConnectionAfter)
+                    if (down < pool._options.ReplaceDownConnectionAfter && !replaceDown)
                     {
                         var why = current.CloseReason is { } reason ? $"{reason.ReplyCode} {reason.ReplyText}" : "closed";
-                        throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': connection lost ({why}); recovering");
+                        throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': connection lost ({why}); recovering", null, upstreamUnreachable: true);
                     }
 
                     pool._logger.ConnectionReplaced(broker.Display, broker.VirtualHost, down);
@@ -346,7 +362,7 @@ internal sealed class RabbitMqConnectionPool : IAsyncDisposable
                     throw new RabbitMqRefusedException(refusal, exception);
                 }
 
-                throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': cannot connect ({Describe(exception)})", exception);
+                throw new RabbitMqTransportException($"RabbitMQ {broker.Display} vhost '{broker.VirtualHost}': cannot connect ({Describe(exception)})", exception, upstreamUnreachable: true);
             }
 
             if (Refusal(connection.CloseReason, broker) is { } closed)

@@ -18,6 +18,26 @@ internal sealed class RabbitMqManagementClient(IHttpClientFactory httpClientFact
     /// <summary>The named <see cref="HttpClient"/> (configured by <see cref="RabbitMqServiceCollectionExtensions.AddRabbitMqSignals"/>).</summary>
     public const string HttpClientName = "Scaler.Signals.RabbitMq.Management";
 
+    /// <summary>
+    /// Reaches the management API: <c>GET {base}/api/overview</c> with the query's credentials. Any HTTP status
+    /// is an answer; only failing to connect throws <see cref="RabbitMqTransportException"/>.
+    /// </summary>
+    public async ValueTask ProbeAsync(RabbitMqQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var broker = query.Broker;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(broker.Display + "/api/overview", UriKind.Absolute));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(broker.Credentials.UserName + ":" + broker.Credentials.Password)));
+        try
+        {
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new RabbitMqTransportException($"RabbitMQ management API {broker.Display}: request failed ({RabbitMqConnectionPool.Describe(exception)})", exception, ReadFailures.IsUpstreamUnreachable(exception));
+        }
+    }
+
     public async ValueTask<RabbitMqObservation> ReadAsync(RabbitMqQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -36,7 +56,7 @@ internal sealed class RabbitMqManagementClient(IHttpClientFactory httpClientFact
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // HttpClient's own backstop timeout surfaces as TaskCanceledException without our token cancelled.
-            throw new RabbitMqTransportException($"RabbitMQ management API {broker.Display}: request failed ({RabbitMqConnectionPool.Describe(exception)})", exception);
+            throw new RabbitMqTransportException($"RabbitMQ management API {broker.Display}: request failed ({RabbitMqConnectionPool.Describe(exception)})", exception, ReadFailures.IsUpstreamUnreachable(exception));
         }
 
         using (response)

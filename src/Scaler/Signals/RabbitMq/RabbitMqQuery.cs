@@ -15,6 +15,9 @@ internal sealed record RabbitMqQuery(RabbitMqBroker Broker, string QueueName, Ra
 
     public override string Source => SourceName;
 
+    /// <summary>The broker endpoint (scheme, host, port, path) and vhost, without credentials: one circuit each.</summary>
+    public override string Upstream => $"{Broker.Display}|{Broker.VirtualHost}";
+
     public override string Key => string.Create(
         CultureInfo.InvariantCulture,
         $"rabbitmq|{Broker.Display}|{Broker.VirtualHost}|{QueueName}|{Mode}|{(IncludeUnacked ? "ready+unacked" : "ready")}|{Broker.Credentials.Fingerprint}");

@@ -9,8 +9,17 @@ namespace Scaler.Signals.RabbitMq;
 /// a missing queue, refused credentials or a value the broker does not report is an unavailable reading,
 /// never 0; an unreachable broker throws <see cref="RabbitMqTransportException"/>.
 /// </summary>
-internal sealed class RabbitMqSource(RabbitMqConnectionPool pool, RabbitMqManagementClient management, TimeProvider time) : ISignalSource<RabbitMqQuery>
+internal sealed class RabbitMqSource(RabbitMqConnectionPool pool, RabbitMqManagementClient management, TimeProvider time) : ISignalSource<RabbitMqQuery>, IUpstreamProbe<RabbitMqQuery>
 {
+    /// <summary>Reaches the broker: its AMQP connection (replacing one still recovering), or the management API's overview.</summary>
+    public ValueTask ProbeAsync(RabbitMqQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return query.Broker.Protocol == RabbitMqProtocol.Management
+            ? management.ProbeAsync(query, cancellationToken)
+            : pool.ProbeAsync(query.Broker, cancellationToken);
+    }
+
     public async ValueTask<Reading> ReadAsync(RabbitMqQuery query, CancellationToken cancellationToken)
     {
         var observation = await ObserveAsync(query, cancellationToken).ConfigureAwait(false);

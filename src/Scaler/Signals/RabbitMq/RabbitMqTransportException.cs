@@ -5,9 +5,14 @@ namespace Scaler.Signals.RabbitMq;
 /// the transport failure of the <see cref="ISignalSource{TQuery}"/> contract, for the resilience pipeline to
 /// retry. The message names the broker without credentials and is safe to show in a reading's reason; the
 /// inner exception is the client library's, which never saw credentials in a URI either.
+/// <see cref="UpstreamUnreachable"/>: the broker itself is out of reach (cannot connect, connection down),
+/// which counts against its circuit; otherwise one request failed.
 /// </summary>
-internal sealed class RabbitMqTransportException : IOException
+internal sealed class RabbitMqTransportException : IOException, IUpstreamFailure
 {
+    public RabbitMqTransportException(string message, Exception? innerException, bool upstreamUnreachable)
+        : base(message, innerException) => UpstreamUnreachable = upstreamUnreachable;
+
     public RabbitMqTransportException(string message)
         : base(message)
     {
@@ -21,4 +26,6 @@ internal sealed class RabbitMqTransportException : IOException
     public RabbitMqTransportException()
     {
     }
+
+    public bool UpstreamUnreachable { get; }
 }

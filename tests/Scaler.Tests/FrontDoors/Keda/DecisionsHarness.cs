@@ -32,9 +32,15 @@ internal sealed class DecisionsHarness : IAsyncDisposable
     private readonly ServiceProvider _provider;
 
     /// <param name="time">The virtual clock (shared with <paramref name="pods"/> when they need one); default a new one at <see cref="T0"/>.</param>
-    public DecisionsHarness(IWorkloadPods pods, KubernetesCluster cluster, Action<KedaEventsOptions>? events = null, FakeTimeProvider? time = null)
+    /// <param name="freshStart">
+    /// True: the Scaler starts at <see cref="T0"/> (every trigger starts conservative: nothing goes down for a full
+    /// down window, docs/availability.md). False (default): it has led for a day by then, so tests see the
+    /// engine's own windows only.
+    /// </param>
+    public DecisionsHarness(IWorkloadPods pods, KubernetesCluster cluster, Action<KedaEventsOptions>? events = null, FakeTimeProvider? time = null, bool freshStart = false)
     {
-        Time = time ?? new FakeTimeProvider(T0);
+        var ledSince = freshStart || time is not null ? TimeSpan.Zero : TimeSpan.FromDays(1);
+        Time = time ?? new FakeTimeProvider(T0 - ledSince);
         Prometheus = new QueryPrometheus(Time);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
@@ -64,6 +70,10 @@ internal sealed class DecisionsHarness : IAsyncDisposable
             events?.Invoke(o);
         });
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        // Leading (alone) since the start, then the test's clock begins at T0.
+        _ = _provider.GetRequiredService<Scaler.Leadership.Leadership>();
+        Time.Advance(ledSince);
     }
 
     public FakeTimeProvider Time { get; }
@@ -83,6 +93,9 @@ internal sealed class DecisionsHarness : IAsyncDisposable
     public KedaMetrics KedaMetrics => _provider.GetRequiredService<KedaMetrics>();
 
     public ReadingCache Cache => _provider.GetRequiredService<ReadingCache>();
+
+    /// <summary>Every registered service (the leadership, the admission), for tests that look inside.</summary>
+    public IServiceProvider Services => _provider;
 
     public Task StartAsync() => Writer.StartAsync(CancellationToken.None);
 

@@ -141,7 +141,7 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         await _harness.DecideAsync("vllm", Running);
 
         // Only the second trigger keeps being asked (as KEDA asks every polling interval).
-        for (var elapsed = TimeSpan.Zero; elapsed <= KedaDecisions.ForgetAfter; elapsed += TimeSpan.FromMinutes(1))
+        for (var elapsed = TimeSpan.Zero; elapsed <= _harness.Decisions.ForgetAfter; elapsed += TimeSpan.FromMinutes(1))
         {
             _harness.Time.Advance(TimeSpan.FromMinutes(1));
             await _harness.DecideAsync("vllm", Running);

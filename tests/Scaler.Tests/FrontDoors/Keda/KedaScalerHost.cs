@@ -62,16 +62,19 @@ internal sealed class KedaScalerHost : IAsyncDisposable
     public static async Task<KedaScalerHost> StartAsync(Action<IServiceCollection>? configure = null, TimeSpan? refresh = null, IDictionary<string, string?>? settings = null, bool settablePrometheus = true, SocketsHttpHandler? grpcHandler = null, ILoggerProvider? logging = null)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Scaler:Host:Address"] = "127.0.0.1",
             ["Scaler:Host:GrpcPort"] = "0",
             ["Scaler:Host:HttpPort"] = "0",
             ["Scaler:Host:HttpsPort"] = "0",
+            ["Scaler:Host:PeerPort"] = "0",
             // Fast refresh so that a changed value reaches the stream quickly.
             ["Signals:prometheus:RefreshInterval"] = Scaler.Durations.DurationText.Format(refresh ?? TimeSpan.FromMilliseconds(100)),
         });
+
+        // The test's settings override the defaults above (a fixed peer port, leader election).
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Logging.ClearProviders();
         if (logging is not null)
         {

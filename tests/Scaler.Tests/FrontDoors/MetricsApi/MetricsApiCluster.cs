@@ -30,6 +30,8 @@ internal sealed class MetricsApiCluster : IAsyncDisposable
     public const string Deployment = "llama-vllm";
     internal static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
+    private IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
+
     private MetricsApiCluster(TestPki pki, FakeKubeApi api, LoopbackMetricsServer metrics, KedaScalerHost scaler)
     {
         Pki = pki;
@@ -120,6 +122,27 @@ internal sealed class MetricsApiCluster : IAsyncDisposable
             all[name] = value;
         }
 
+        var scaler = await StartScalerAsync(api, metrics, all, logging);
+        return new MetricsApiCluster(pki, api, metrics, scaler) { _settings = all };
+    }
+
+    /// <summary>
+    /// Another Scaler replica of this cluster (the same API, pods, exporters and certificate) with
+    /// <paramref name="settings"/> over the first's, such as leader election. The caller disposes it.
+    /// </summary>
+    public Task<KedaScalerHost> StartReplicaAsync(IDictionary<string, string?> settings)
+    {
+        var all = new Dictionary<string, string?>(_settings);
+        foreach (var (name, value) in settings)
+        {
+            all[name] = value;
+        }
+
+        return StartScalerAsync(Api, Metrics, all, logging: null);
+    }
+
+    private static async Task<KedaScalerHost> StartScalerAsync(FakeKubeApi api, LoopbackMetricsServer metrics, IDictionary<string, string?> settings, ILoggerProvider? logging)
+    {
         var client = api.CreateClient();
         var scaler = await KedaScalerHost.StartAsync(
             configure: services =>
@@ -129,12 +152,12 @@ internal sealed class MetricsApiCluster : IAsyncDisposable
                 services.Configure<InferenceServerOptions>(o => o.EndpointResolver = pod => metrics.Url($"/pods/{pod.Name}"));
                 services.Configure<GpuFleetOptions>(o => o.EndpointResolver = pod => metrics.Url($"/nodes/{pod.NodeName}"));
             },
-            settings: all,
+            settings: settings,
             logging: logging);
         // Ready when the Scaler knows the front proxy's CA (read from the ConfigMap in the background).
         var authentication = scaler.Services.GetRequiredService<RequestHeaderSource>();
         await Eventually.HoldsAsync(() => authentication.Current.ClientCas.Count > 0);
-        return new MetricsApiCluster(pki, api, metrics, scaler);
+        return scaler;
     }
 
     /// <summary>Serves each pod's vLLM metrics with <paramref name="waiting"/> requests waiting (and half as many running).</summary>

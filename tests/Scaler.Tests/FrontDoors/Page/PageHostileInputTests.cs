@@ -7,8 +7,9 @@ using Scaler.Tests.FrontDoors.Keda;
 namespace Scaler.Tests.FrontDoors.Page;
 
 /// <summary>
-/// The page served by the product's host, after the KEDA door decided for ScaledObjects whose names, metadata and
-/// signal failure reasons are markup: nothing of theirs becomes a tag or an attribute, and the page's own
+/// The page served by the product's host, after the KEDA door decided for ScaledObjects whose metadata and signal
+/// failure reasons are markup (names that are markup are refused at the door: Kubernetes' own limits), and for
+/// a page asked about names that are markup: nothing of theirs becomes a tag or an attribute, and the page's own
 /// Content-Security-Policy lets no inline script run anyway.
 /// </summary>
 public sealed partial class PageHostileInputTests : IAsyncLifetime, IDisposable
@@ -36,18 +37,21 @@ public sealed partial class PageHostileInputTests : IAsyncLifetime, IDisposable
     public async Task Pages_HostileNamesMetadataAndReasons_NothingOfTheirsIsMarkup()
     {
         _host.Prometheus.Set(12);
-        var known = Hostile(Image, Script);
+        var known = Hostile("team-a", "llama");
         await _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = known });
         _host.Prometheus.SetUnavailable($"upstream said {Script} and {Image}");
-        var blind = Hostile("ml'\"&", "a b</td></tr></table><h1>x");
+        var blind = Hostile("team-b", "blind");
         await Assert.ThrowsAsync<RpcException>(() => _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = blind }).ResponseAsync);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _host.Client.GetMetricsAsync(new GetMetricsRequest { ScaledObjectRef = Hostile(Image, Script) }).ResponseAsync);
 
         var list = await GetAsync("/");
         var search = await GetAsync("/?q=" + Uri.EscapeDataString(Script));
         var knownPage = await GetAsync($"/workload?namespace={Uri.EscapeDataString(known.Namespace)}&name={Uri.EscapeDataString(known.Name)}");
         var blindPage = await GetAsync($"/workload?namespace={Uri.EscapeDataString(blind.Namespace)}&name={Uri.EscapeDataString(blind.Name)}");
+        var hostilePage = await GetAsync($"/workload?namespace={Uri.EscapeDataString(Image)}&name={Uri.EscapeDataString(Script)}");
 
-        foreach (var html in new[] { list, search, knownPage, blindPage })
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        foreach (var html in new[] { list, search, knownPage, blindPage, hostilePage })
         {
             AssertOnlyOwnMarkup(html);
         }
@@ -60,7 +64,9 @@ public sealed partial class PageHostileInputTests : IAsyncLifetime, IDisposable
         // The failure's reason is shown, as text.
         Assert.Contains(WebUtility.HtmlEncode(Script), blindPage, StringComparison.Ordinal);
         Assert.Contains("cannot decide", blindPage, StringComparison.Ordinal);
-        Assert.Contains("1 matching", search, StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode($"{Image}/{Script}"), hostilePage, StringComparison.Ordinal);
+        Assert.Contains("No decision for this ScaledObject", hostilePage, StringComparison.Ordinal);
+        Assert.Contains($"matching “{WebUtility.HtmlEncode(Script)}”", search, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Scaler.Durations;
 using Scaler.FrontDoors.Keda;
 using Scaler.FrontDoors.Page;
 using Scaler.Triggers;
@@ -14,7 +15,7 @@ public sealed class WorkloadPageTests
     {
         var (snapshot, now) = Run((0, 10.0), (60, 25.0), (120, 25.0));
 
-        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "llama"), [snapshot], now);
+        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "llama"), [snapshot], now, TimeSpan.FromMinutes(15));
 
         Assert.Contains("<span class=\"state state-active\">active</span> desired <strong>5</strong>", html, StringComparison.Ordinal);
         Assert.Contains("metric value 5; IsActive true", html, StringComparison.Ordinal);
@@ -33,7 +34,7 @@ public sealed class WorkloadPageTests
     {
         var (snapshot, now) = Run((0, 10.0), (60, null), (120, null));
 
-        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "llama"), [snapshot], now);
+        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "llama"), [snapshot], now, TimeSpan.FromMinutes(15));
 
         Assert.Contains("<span class=\"state state-cannot\">cannot decide</span>", html, StringComparison.Ordinal);
         Assert.Contains("UNAVAILABLE (cannot decide)", html, StringComparison.Ordinal);
@@ -52,7 +53,7 @@ public sealed class WorkloadPageTests
     {
         var (snapshot, now) = Run((0, 10.0), (60, 0.0), (300, 0.0));
 
-        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "llama"), [snapshot], now);
+        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "llama"), [snapshot], now, TimeSpan.FromMinutes(15));
 
         Assert.Contains("<span class=\"state state-inactive\">inactive</span>", html, StringComparison.Ordinal);
         // Inactive since 12:01:00; 15 minutes of it end at 12:16:00.
@@ -62,9 +63,10 @@ public sealed class WorkloadPageTests
     [Fact]
     public void Render_NoDecision_SaysSo()
     {
-        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "gone"), [], T0);
+        var html = WorkloadPage.Render(new ScaledObjectKey("llm", "gone"), [], T0, TimeSpan.FromMinutes(7));
 
         Assert.Contains("No decision for this ScaledObject", html, StringComparison.Ordinal);
+        Assert.Contains(DurationText.Format(TimeSpan.FromMinutes(7)), html, StringComparison.Ordinal);
     }
 
     private static (TriggerSnapshot Snapshot, DateTimeOffset Now) Run(params (int Seconds, double? Pending)[] steps)

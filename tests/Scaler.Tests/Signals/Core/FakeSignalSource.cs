@@ -19,11 +19,28 @@ internal sealed record FakeQuery(string Name, string UpstreamName = "fake-upstre
 /// <summary>
 /// A source whose every read does what <see cref="Behaviour"/> says (answer, throw, hang until
 /// cancelled or released), counting reads and announcing each start so tests await it instead of sleeping.
+/// Its upstream probe (<see cref="IUpstreamProbe{TQuery}"/>) behaves like a read of the probed query and is
+/// counted apart (<see cref="Probes"/>, <see cref="ProbedQueries"/>).
 /// </summary>
-internal sealed class FakeSignalSource : ISignalSource<FakeQuery>
+internal sealed class FakeSignalSource : ISignalSource<FakeQuery>, IUpstreamProbe<FakeQuery>
 {
     private readonly Channel<CancellationToken> _started = Channel.CreateUnbounded<CancellationToken>();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _probed = new();
     private int _reads;
+    private int _probes;
+
+    /// <summary>Probes made so far.</summary>
+    public int Probes => Volatile.Read(ref _probes);
+
+    /// <summary>The name of each query a probe was made with, in order.</summary>
+    public IReadOnlyCollection<string> ProbedQueries => _probed;
+
+    public async ValueTask ProbeAsync(FakeQuery query, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _probes);
+        _probed.Enqueue(query.Name);
+        await Behaviour(query, cancellationToken);
+    }
 
     public Func<FakeQuery, CancellationToken, ValueTask<Reading>> Behaviour { get; set; } =
         static (_, _) => throw new InvalidOperationException("no behaviour set");

@@ -243,7 +243,6 @@ public class ReadingCacheTests
         {
             o.CircuitBreakerMinimumThroughput = 2;
             o.CircuitBreakerFailureRatio = 1.0;
-            o.CircuitBreakerBreakDuration = TimeSpan.FromSeconds(30);
         });
         h.Source.Throw(() => new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
         await h.GetAsync("a");
@@ -254,21 +253,22 @@ public class ReadingCacheTests
         var openMetrics = await h.ScrapeAsync();
         var readsWhileOpen = h.Source.Reads;
         h.Source.Answer(h.Time, 9);
-        var back = open;
-        for (var i = 0; i < 10 && back.Status != SignalStatus.Fresh; i++)
-        {
-            await h.AdvanceAndRefreshAsync("a", Refresh);
-            back = await h.GetAsync("a");
-        }
+
+        // The probe (every second) gets through; the key is read at once, not at its next 5 s tick.
+        var refreshed = h.NextRefreshAsync("a");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await refreshed;
+        var back = await h.GetAsync("a");
 
         Assert.Equal((SignalStatus.Unavailable, ReadFailure.CircuitOpen), (open.Status, open.Failure));
-        Assert.StartsWith("circuit open after 2 failures", open.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("upstream fake-upstream unreachable: circuit open after 2 failed reads (Connection refused); probing every 1 s", open.Reason, StringComparison.Ordinal);
         Assert.Equal(2, readsWhileOpen);
         Assert.Contains("scaler_signal_circuit_state{source=\"fake\",upstream=\"fake-upstream\"} 2", openMetrics, StringComparison.Ordinal);
         Assert.Contains("scaler_signal_read_errors_total{source=\"fake\",reason=\"circuit_open\"} 1", openMetrics, StringComparison.Ordinal);
         Assert.Equal((SignalStatus.Fresh, 9.0), (back.Status, back.Value));
+        Assert.True(h.Source.Probes >= 1);
         Assert.Contains("scaler_signal_circuit_state{source=\"fake\",upstream=\"fake-upstream\"} 0", await h.ScrapeAsync(), StringComparison.Ordinal);
-        Assert.Contains(h.Logs.Lines(), l => l.Contains("[202]", StringComparison.Ordinal) && l.Contains("after 2 failed attempts", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines(), l => l.Contains("[202]", StringComparison.Ordinal) && l.Contains("after 2 reads found it unreachable", StringComparison.Ordinal));
     }
 
     [Fact]

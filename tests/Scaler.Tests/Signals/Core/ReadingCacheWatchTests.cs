@@ -130,9 +130,9 @@ public class ReadingCacheWatchTests
         var afterRise = Volatile.Read(ref notices);
         h.Source.Throw(() => new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
         await h.AdvanceAndRefreshAsync("a", Push); // fresh -> failing
-        await h.AdvanceAndRefreshAsync("a", Push); // failing the same way
+        await h.AdvanceAndRefreshAsync("a", Refresh); // failing the same way (a failing key waits its normal interval)
         var afterFailure = Volatile.Read(ref notices);
-        await h.AdvanceAndRefreshAsync("a", Push); // failing the same way again
+        await h.AdvanceAndRefreshAsync("a", Refresh); // failing the same way again
         var afterRepeatedFailure = Volatile.Read(ref notices);
 
         Assert.Equal((0, 1, 2, 2), (afterSame, afterRise, afterFailure, afterRepeatedFailure));
@@ -146,21 +146,43 @@ public class ReadingCacheWatchTests
             o.PushRefreshInterval = Push;
             o.CircuitBreakerMinimumThroughput = 2;
             o.CircuitBreakerFailureRatio = 1.0;
-            o.CircuitBreakerBreakDuration = TimeSpan.FromSeconds(30);
+            o.CircuitProbeInterval = TimeSpan.FromSeconds(10);
         });
         h.Source.Throw(() => new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
         await h.GetAsync("a");
         using var watch = h.Cache.Watch(new FakeQuery("a"));
 
-        // 10 s of push-interval refreshes while the circuit is open: none of them reaches the upstream.
-        for (var i = 0; i < 20; i++)
+        // 20 s of refreshes while the circuit is open: none of them reaches the upstream (only the probes do).
+        for (var i = 0; i < 4; i++)
         {
-            await h.AdvanceAndRefreshAsync("a", Push);
+            await h.AdvanceAndRefreshAsync("a", Refresh);
         }
 
         var reading = await h.GetAsync("a");
         Assert.Equal(2, h.Source.Reads);
         Assert.Equal((SignalStatus.Unavailable, ReadFailure.CircuitOpen), (reading.Status, reading.Failure));
+    }
+
+    [Fact]
+    public async Task Watch_KeyFailingByException_WaitsItsRefreshIntervalNotThePushInterval()
+    {
+        using var h = new CacheHarness(o => (o.PushRefreshInterval, o.CircuitBreakerMinimumThroughput) = (Push, 1000));
+        h.Source.Throw(() => new SignalSourceException(ReadFailure.ServerError, "HTTP 503: query timed out"));
+        var first = h.ScheduledAsync("a", CacheHarness.T0 + Refresh);
+        await h.GetAsync("a");
+        await first;
+        var watched = h.ScheduledAsync("a", CacheHarness.T0 + Refresh);
+        using var watch = h.Cache.Watch(new FakeQuery("a"));
+
+        // Watched, yet a query failing with an error is read every 5 s, as any key: its push stream does not
+        // multiply what it costs the server (a push interval would have scheduled it at 0.5 s).
+        await watched;
+        h.Source.Answer(h.Time, 2);
+        var back = h.ScheduledAsync("a", CacheHarness.T0 + Refresh + Push);
+        await h.AdvanceAndRefreshAsync("a", Refresh);
+        await back;
+
+        Assert.Equal(2, h.Source.Reads);
     }
 
     [Fact]

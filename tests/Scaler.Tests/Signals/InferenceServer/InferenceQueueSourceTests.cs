@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.Decisions;
+using Scaler.Signals;
 using Scaler.Signals.InferenceServer;
 using Scaler.Signals.Kubernetes;
 using Scaler.Signals.PrometheusText;
@@ -124,14 +125,23 @@ public sealed class InferenceQueueSourceTests : IAsyncLifetime, IDisposable
         Assert.Equal(["pod vllm-1: metric vllm:num_requests_running not exposed by pod llm/vllm-1"], reading.Coverage?.Missing);
     }
 
-    [Fact]
-    public async Task ReadAsync_NaNGauge_IsAbsentNotZero()
+    [Theory]
+    // Not a number.
+    [InlineData("NaN")]
+    // Infinities.
+    [InlineData("+Inf")]
+    [InlineData("-Inf")]
+    // A negative count of requests.
+    [InlineData("-3")]
+    public async Task ReadAsync_GaugeWithoutACount_UnavailableSayingSoNotZeroNorWrongPreset(string value)
     {
-        var pods = Serve(("vllm-0", "vllm:num_requests_waiting{model_name=\"m\"} NaN\n"));
+        var pods = Serve(("vllm-0", $"vllm:num_requests_waiting{{model_name=\"m\"}} {value}\n"));
 
         var reading = await Source(pods).ReadAsync(new InferenceQueueQuery(Llm, InferenceServerKind.Vllm), CancellationToken.None);
 
         Assert.Equal(SignalStatus.Unavailable, reading.Status);
+        Assert.True(double.IsNaN(reading.Value));
+        Assert.Equal(["pod vllm-0: metric vllm:num_requests_waiting on pod llm/vllm-0 has no usable value: 1 series NaN, infinite or negative, which is not a count of requests"], reading.Coverage?.Missing);
     }
 
     [Fact]
@@ -179,9 +189,11 @@ public sealed class InferenceQueueSourceTests : IAsyncLifetime, IDisposable
             _time,
             NullLogger<InferenceQueueSource>.Instance);
 
-        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await source.ReadAsync(new InferenceQueueQuery(Llm, InferenceServerKind.Vllm), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<SignalSourceException>(async () => await source.ReadAsync(new InferenceQueueQuery(Llm, InferenceServerKind.Vllm), CancellationToken.None));
 
         Assert.Equal("no pod of llm/llm answered with vllm:num_requests_waiting: pod vllm-0: connection refused; pod vllm-1: no answer within 300ms", e.Message);
+        // One refused, one timed out: a slow pod is not an unreachable one.
+        Assert.False(e.UpstreamUnreachable);
     }
 
     [Fact]

@@ -140,6 +140,19 @@ public sealed class WorkSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_CounterNaNOnAPod_UnavailableSayingItHasNoUsableValue()
+    {
+        _documents["vllm-0"] = ModelServerMetrics.Vllm(3, 4) + "vllm:request_success_total{finished_reason=\"stop\"} NaN\nvllm:prompt_tokens_total 100\nvllm:generation_tokens_total 200\n";
+        var source = Source(Serve("vllm-0"));
+
+        var reading = await source.ReadAsync(new WorkQuery(Llm, InferenceServerKind.Vllm, WorkMetric.Requests), CancellationToken.None);
+
+        Assert.Equal(SignalStatus.Unavailable, reading.Status);
+        Assert.Contains("vllm:request_success_total on pod llm/vllm-0 has no usable value (NaN, infinite or negative)", reading.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong server preset", reading.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadAsync_PodWithoutTheCounters_UnavailableNamingThem()
     {
         // An older vLLM page, or the wrong port: gauges only.

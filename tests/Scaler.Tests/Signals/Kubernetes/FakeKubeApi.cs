@@ -33,6 +33,9 @@ namespace Scaler.Tests.Signals.Kubernetes;
 ///   <see cref="DropWatches"/> (connections reset mid-stream), <see cref="CloseWatches"/> (streams end
 ///   cleanly), <see cref="StopAsync"/>/<see cref="RestartAsync"/> (connection refused, then back on the same port).</item>
 /// <item>Counters: <see cref="Count"/> by verb and resource, <see cref="OpenWatches"/>.</item>
+/// <item>Leases (coordination.k8s.io/v1), as leader election uses them: get, create (POST: 201; 409 AlreadyExists),
+///   replace (PUT: 200; 409 Conflict when <c>metadata.resourceVersion</c> is not the stored one, as optimistic
+///   concurrency on a real server; 404 when absent). <see cref="Lease"/> reads one.</item>
 /// <item>Writes, for <c>events</c> (events.k8s.io/v1) only: create (POST to the namespace's collection: 201 with
 ///   the stored object; 409 AlreadyExists; 422 Invalid for what kube-apiserver's event validation refuses) and
 ///   patch (PATCH with <c>application/merge-patch+json</c> or <c>strategic-merge-patch+json</c>, merged per
@@ -54,6 +57,7 @@ internal sealed class FakeKubeApi : IAsyncDisposable
         ["leaderworkersets"] = ("leaderworkerset.x-k8s.io/v1", "LeaderWorkerSet"),
         ["tokenreviews"] = ("authentication.k8s.io/v1", "TokenReview"),
         ["subjectaccessreviews"] = ("authorization.k8s.io/v1", "SubjectAccessReview"),
+        ["leases"] = ("coordination.k8s.io/v1", "Lease"),
     };
 
     /// <summary>Resources with a <c>/scale</c> subresource, and where their scale's selector comes from.</summary>
@@ -292,6 +296,12 @@ internal sealed class FakeKubeApi : IAsyncDisposable
             return;
         }
 
+        if (resource == "leases" && (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPut(context.Request.Method)))
+        {
+            await HandleLeaseWriteAsync(context, ns, name);
+            return;
+        }
+
         if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method))
         {
             await HandleWriteAsync(context, resource, ns, name);
@@ -459,6 +469,81 @@ internal sealed class FakeKubeApi : IAsyncDisposable
                 _watches.Remove(watch);
             }
         }
+    }
+
+    /// <summary>The Lease <paramref name="name"/> in <paramref name="ns"/> as stored; null when there is none.</summary>
+    public JsonObject? Lease(string ns, string name)
+    {
+        lock (_lock)
+        {
+            return _objects.GetValueOrDefault(("leases", ns, name))?.DeepClone().AsObject();
+        }
+    }
+
+    private async Task HandleLeaseWriteAsync(HttpContext context, string? ns, string? name)
+    {
+        var create = HttpMethods.IsPost(context.Request.Method);
+        Increment(create ? "create" : "update", "leases");
+        if (FailWritesWith is { } failure)
+        {
+            await WriteStatusAsync(context, failure, failure.ToString(), "leases.coordination.k8s.io is forbidden (fake)");
+            return;
+        }
+
+        if (ns is null || (create ? name is not null : name is null)
+            || await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) is not JsonObject body)
+        {
+            await WriteStatusAsync(context, HttpStatusCode.BadRequest, "BadRequest", "a Lease body is expected, by namespace");
+            return;
+        }
+
+        var metadata = body["metadata"] as JsonObject ?? [];
+        var leaseName = create ? (string?)metadata["name"] : name;
+        JsonObject? stored = null;
+        HttpStatusCode? refused = null;
+        lock (_lock)
+        {
+            var key = ("leases", ns, leaseName ?? "");
+            var current = _objects.GetValueOrDefault(key);
+            if (create && current is not null)
+            {
+                refused = HttpStatusCode.Conflict;
+            }
+            else if (!create && current is null)
+            {
+                refused = HttpStatusCode.NotFound;
+            }
+            else if (!create && (string?)metadata["resourceVersion"] != (string?)current!["metadata"]!["resourceVersion"])
+            {
+                refused = HttpStatusCode.PreconditionFailed;
+            }
+            else
+            {
+                metadata["name"] = leaseName;
+                metadata["namespace"] = ns;
+                body["metadata"] = metadata;
+                body["kind"] = "Lease";
+                body["apiVersion"] = "coordination.k8s.io/v1";
+                Apply(body);
+                stored = _objects[key].DeepClone().AsObject();
+            }
+        }
+
+        switch (refused)
+        {
+            case HttpStatusCode.Conflict:
+                await WriteStatusAsync(context, HttpStatusCode.Conflict, "AlreadyExists", $"leases.coordination.k8s.io \"{leaseName}\" already exists");
+                return;
+            case HttpStatusCode.NotFound:
+                await WriteStatusAsync(context, HttpStatusCode.NotFound, "NotFound", $"leases.coordination.k8s.io \"{leaseName}\" not found");
+                return;
+            case HttpStatusCode.PreconditionFailed:
+                Increment("conflict", "leases");
+                await WriteStatusAsync(context, HttpStatusCode.Conflict, "Conflict", $"Operation cannot be fulfilled on leases.coordination.k8s.io \"{leaseName}\": the object has been modified; please apply your changes to the latest version and try again");
+                return;
+        }
+
+        await WriteJsonAsync(context, create ? HttpStatusCode.Created : HttpStatusCode.OK, stored!);
     }
 
     private async Task HandleWriteAsync(HttpContext context, string resource, string? ns, string? name)

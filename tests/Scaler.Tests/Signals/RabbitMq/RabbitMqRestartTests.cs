@@ -1,5 +1,6 @@
 using Scaler.Decisions;
 using Scaler.Signals.RabbitMq;
+using Scaler.Testing;
 using Xunit;
 
 namespace Scaler.Tests.Signals.RabbitMq;
@@ -63,5 +64,34 @@ public class RabbitMqRestartTests(RabbitMqBrokerFixture broker)
                 await Task.Delay(200);
             }
         }
+    }
+
+    [Fact]
+    public async Task Cache_BrokerRestarted_ProbeGetsThroughAndReadingsRecoverWithoutWaitingForTheBreak()
+    {
+        var queue = await broker.DeclareQueueAsync(durable: true);
+        await using var host = new RabbitMqTestHost(new Dictionary<string, string?>
+        {
+            // The library's own recovery would not bring the connection back within the test: the probe must.
+            ["Signals:RabbitMq:NetworkRecoveryInterval"] = "01:00:00",
+            ["Signals:rabbitmq:RefreshInterval"] = "1s",
+            ["Signals:rabbitmq:CircuitBreakerMinimumThroughput"] = "2",
+            ["Signals:rabbitmq:CircuitBreakerBreakDuration"] = "1h",
+        });
+        var query = host.Query(("host", broker.AmqpUri()), ("queueName", queue));
+        await Eventually.ReturnsAsync(() => host.Cache.GetAsync(query, default).AsTask(), r => r.Status == SignalStatus.Fresh);
+
+        await broker.StopAsync();
+        var open = await Eventually.ReturnsAsync(() => host.Cache.GetAsync(query, default).AsTask(), r => r.Failure == ReadFailure.CircuitOpen, RecoveryLimit);
+        await broker.StartAsync();
+        await broker.PublishAsync(queue, 4);
+        var back = await Eventually.ReturnsAsync(() => host.Cache.GetAsync(query, default).AsTask(), r => r.Status == SignalStatus.Fresh && r.Value == 4, RecoveryLimit);
+
+        Assert.Contains("unreachable: circuit open after", open.Reason, StringComparison.Ordinal);
+        Assert.Equal((SignalStatus.Fresh, 4.0), (back.Status, back.Value));
+
+        // The break is an hour and the library's recovery an hour: the probe (a new connection) brought it back.
+        Assert.Contains(host.Logs.Lines(), l => l.Contains("[209]", StringComparison.Ordinal));
+        Assert.Equal(2, host.Pool.ConnectionsOpened);
     }
 }

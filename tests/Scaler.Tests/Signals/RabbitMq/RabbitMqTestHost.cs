@@ -45,6 +45,9 @@ internal sealed class RabbitMqTestHost : IAsyncDisposable
 
     public RabbitMqConnectionPool Pool => _services.GetRequiredService<RabbitMqConnectionPool>();
 
+    /// <summary>The reading cache in front of the source, with its circuits (as the front doors read).</summary>
+    public ReadingCache Cache => _services.GetRequiredService<ReadingCache>();
+
     public RabbitMqCredentialsOptions Credentials => _services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqCredentialsOptions>>().Value;
 
     public RabbitMqQuery Query(params (string Key, string Value)[] metadata) =>
