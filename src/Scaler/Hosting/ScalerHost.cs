@@ -19,6 +19,7 @@ internal static class ScalerHost
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ScalerTls>();
+        var peers = builder.Configuration.GetValue<bool>(Leadership.LeadershipOptions.Section + ":" + nameof(Leadership.LeadershipOptions.Enabled));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var tls = kestrel.ApplicationServices.GetRequiredService<ScalerTls>();
@@ -45,11 +46,15 @@ internal static class ScalerHost
                 listen.Tag(ScalerListener.Https);
                 listen.UseHttps(tls.Https.HandshakeCallback());
             });
-            kestrel.Listen(address, options.PeerPort, listen =>
+            // Only replicas that elect a leader talk to each other; a Scaler alone (a laptop, the demo) binds no peer port.
+            if (peers)
             {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.Tag(ScalerListener.Peer);
-            });
+                kestrel.Listen(address, options.PeerPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Tag(ScalerListener.Peer);
+                });
+            }
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);

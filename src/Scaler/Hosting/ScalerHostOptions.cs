@@ -27,7 +27,7 @@ internal sealed class ScalerHostOptions
 
     /// <summary>
     /// Plain HTTP between replicas: with leader election on, followers ask the leader's decisions here
-    /// (docs/availability.md). Serves nothing else. Default 9091.
+    /// (docs/availability.md). Serves nothing else, and is not bound without leader election. Default 9091.
     /// </summary>
     public int PeerPort { get; set; } = 9091;
 

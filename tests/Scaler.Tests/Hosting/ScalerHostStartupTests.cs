@@ -176,8 +176,41 @@ public sealed class ScalerHostStartupTests : IDisposable
         }
     }
 
+    [Theory]
+    // A Scaler alone (a laptop, the demo) binds no peer port: nothing to answer there, and no port taken.
+    [InlineData(false)]
+    // Replicas electing a leader serve each other on it.
+    [InlineData(true)]
+    public async Task PeerPort_BoundOnlyWithLeaderElection(bool elected)
+    {
+        var port = Leadership.LeaseElectionTests.FreePort();
+        var builder = Builder(new Dictionary<string, string?>
+        {
+            ["Scaler:Host:PeerPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Scaler:Leadership:Enabled"] = elected ? "true" : "false",
+        });
+        await using var app = builder.Build();
+        app.MapScalerEndpoints();
+        await app.StartAsync();
+
+        using var client = new System.Net.Sockets.TcpClient();
+        var connected = await client.ConnectAsync(System.Net.IPAddress.Loopback, port)
+            .ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+        await app.StopAsync();
+
+        Assert.Equal(elected, connected);
+    }
+
     /// <summary>The host alone, as Program.cs builds it, on 127.0.0.1 with OS-picked ports that the settings may override.</summary>
     private static async Task StartAsync(Dictionary<string, string?> settings)
+    {
+        await using var app = Builder(settings).Build();
+        app.MapScalerEndpoints();
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+
+    private static WebApplicationBuilder Builder(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -192,9 +225,6 @@ public sealed class ScalerHostStartupTests : IDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(global::Prometheus.Metrics.NewCustomRegistry());
         builder.AddScalerHost();
-        await using var app = builder.Build();
-        app.MapScalerEndpoints();
-        await app.StartAsync();
-        await app.StopAsync();
+        return builder;
     }
 }
