@@ -31,7 +31,8 @@ internal static class Failover
                   server: {{api.Url.GetLeftPart(UriPartial.Authority)}}
             users:
               - name: fake
-                user: {}
+                user:
+                  token: bench
             contexts:
               - name: fake
                 context:
@@ -173,7 +174,7 @@ internal static class Failover
             await Task.Delay(200);
         }
 
-        throw new TimeoutException("no single leader within 60 s");
+        throw new TimeoutException($"no single leader within 60 s; the replicas' last lines:{Environment.NewLine}{a.Tail}{Environment.NewLine}---{Environment.NewLine}{b.Tail}");
     }
 
     private static async Task<bool> LeadsAsync(HttpClient http, ScalerProcess scaler) =>

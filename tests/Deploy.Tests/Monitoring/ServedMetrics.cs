@@ -75,6 +75,15 @@ internal static class ServedMetrics
             }
         }
 
+        // Declared where they are kept rather than in a metrics class: whether this replica leads.
+        _ = new global::Scaler.Leadership.Leadership(
+            Microsoft.Extensions.Options.Options.Create(new global::Scaler.Leadership.LeadershipOptions()),
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<global::Scaler.Leadership.Leadership>.Instance,
+            registry);
+        using var exposition = new MemoryStream();
+        registry.CollectAndExportAsTextAsync(exposition).GetAwaiter().GetResult();
+        names.UnionWith(Families(Encoding.UTF8.GetString(exposition.ToArray())));
         return names.ToFrozenSet(StringComparer.Ordinal);
     }
 

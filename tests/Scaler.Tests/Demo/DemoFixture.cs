@@ -24,7 +24,10 @@ public sealed class DemoFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+// Run alone, after the parallel tests: at 40x a real second is 40 demo seconds, and with the other tests on the
+// same 2 cores the demo's load and the Scaler's reads fall behind its clock (seen once: the count never rose
+// above 2 at the peak, while alone it reaches 5 or 6).
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class DemoGroup : ICollectionFixture<DemoFixture>
 {
     public const string Name = "demo";

@@ -75,6 +75,9 @@ internal sealed partial class KedaDecisions : ITriggerDecider, IDisposable
     /// </summary>
     public event Action<DecisionMade>? Decided;
 
+    /// <summary>Raised (on the sweeping timer's thread) for each trigger forgotten. Handlers must return at once and never throw.</summary>
+    public event Action<TriggerId>? Forgotten;
+
     /// <summary>
     /// A trigger nobody asked about for this long is forgotten: its engine state, its last decision, its
     /// metric series, its index entries and its place under the limits (<see cref="TriggerLimitsOptions.ForgetAfter"/>).
@@ -248,6 +251,7 @@ internal sealed partial class KedaDecisions : ITriggerDecider, IDisposable
             _metrics.Forget(id);
             _admission.Release(id.ScaledObject.Namespace);
             LogForgotten(_log, id.ScaledObject, id.MetricName, ForgetAfter);
+            Forgotten?.Invoke(id);
         }
 
         _index.Sweep();

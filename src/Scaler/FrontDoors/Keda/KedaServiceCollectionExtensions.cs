@@ -33,6 +33,8 @@ internal static class KedaServiceCollectionExtensions
         services.TryAddSingleton<KedaTriggerCache>();
         services.TryAddSingleton<ReplicaCounter>();
         services.TryAddSingleton<KedaDecisions>();
+        services.TryAddSingleton<ForgottenMemoryTrim>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ForgottenMemoryTrim>());
 
         // This replica's decisions, while it leads (LeaderDecisions forwards to the leader otherwise).
         services.TryAddSingleton<ITriggerDecider>(static sp => sp.GetRequiredService<KedaDecisions>());

@@ -6,24 +6,21 @@ namespace Scaler.FrontDoors.Page;
 
 /// <summary>
 /// Every trigger's recent history for the page, recorded from the KEDA door's decisions as they are made
-/// (<see cref="KedaDecisions.Decided"/>). A trigger the door stops deciding for is forgotten after
-/// <see cref="KedaDecisions.ForgetAfter"/>, as the door forgets it.
+/// (<see cref="KedaDecisions.Decided"/>). A trigger is forgotten here when the door forgets it
+/// (<see cref="KedaDecisions.Forgotten"/>: not asked about for <see cref="KedaDecisions.ForgetAfter"/>), so its
+/// history's memory goes with its state.
 /// </summary>
 internal sealed class DecisionHistory : IDisposable
 {
-    private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
-
     private readonly ConcurrentDictionary<TriggerId, TriggerHistory> _triggers = new();
     private readonly KedaDecisions _decisions;
-    private readonly TimeProvider _time;
-    private long _nextSweepTicks;
 
-    public DecisionHistory(KedaDecisions decisions, TimeProvider time)
+    public DecisionHistory(KedaDecisions decisions)
     {
         ArgumentNullException.ThrowIfNull(decisions);
         _decisions = decisions;
-        _time = time;
         _decisions.Decided += Record;
+        _decisions.Forgotten += Forget;
     }
 
     /// <summary>Every trigger with at least one decision.</summary>
@@ -40,24 +37,13 @@ internal sealed class DecisionHistory : IDisposable
     {
         ArgumentNullException.ThrowIfNull(made);
         _triggers.GetOrAdd(TriggerId.Of(made.Trigger), static id => new TriggerHistory(id)).Record(made);
-        var now = _time.GetUtcNow().UtcTicks;
-        var next = Interlocked.Read(ref _nextSweepTicks);
-        if (now >= next && Interlocked.CompareExchange(ref _nextSweepTicks, now + SweepEvery.Ticks, next) == next)
-        {
-            Forget(now - ForgetAfter.Ticks);
-        }
     }
 
-    public void Dispose() => _decisions.Decided -= Record;
-
-    private void Forget(long cutoff)
+    public void Dispose()
     {
-        foreach (var (id, history) in _triggers)
-        {
-            if (history.Last is { } last && last.Decision.At.UtcTicks < cutoff)
-            {
-                _triggers.TryRemove(new KeyValuePair<TriggerId, TriggerHistory>(id, history));
-            }
-        }
+        _decisions.Decided -= Record;
+        _decisions.Forgotten -= Forget;
     }
+
+    private void Forget(TriggerId trigger) => _triggers.TryRemove(trigger, out _);
 }

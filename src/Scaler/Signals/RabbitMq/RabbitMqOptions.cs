@@ -14,10 +14,12 @@ internal sealed class RabbitMqOptions
 
     /// <summary>
     /// How long the client waits between attempts to recover a lost AMQP connection (RabbitMQ.Client's
-    /// automatic recovery). Default 5 s.
+    /// automatic recovery). Default 1 s: readings come back within about a second of a broker restart (the
+    /// library's own default, 5 s, left them unusable for up to 6.5 s in the reliability bench), at the cost of
+    /// one connection attempt a second to a broker that is down.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// A connection that has been down (recovering) this long is dropped and a new one is opened on the next

@@ -133,8 +133,9 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task ForgetIdle_TriggerNotAskedFor15Minutes_StateDecisionAndSeriesGone()
+    public async Task ForgetIdle_TriggerNotAskedFor15Minutes_StateDecisionSeriesAndPageHistoryGone()
     {
+        using var history = new Scaler.FrontDoors.Page.DecisionHistory(_harness.Decisions);
         _harness.Prometheus.Set(Waiting["pendingRequestsQuery"], 20);
         _harness.Prometheus.Set(Running["pendingRequestsQuery"], 5);
         var gone = await _harness.DecideAsync("vllm", Waiting);
@@ -163,6 +164,8 @@ public sealed class KedaDecisionsTests : IAsyncDisposable
         }
 
         Assert.Contains(_harness.Logs.Lines(), m => m.Contains("not asked about for", StringComparison.Ordinal) && m.Contains(gone.MetricName, StringComparison.Ordinal));
+        // The page's history went with it; the sibling's stays.
+        Assert.Equal([left.Trigger.MetricName], history.Triggers.Select(t => t.Id.MetricName));
 
         // Asked again: decided afresh, from the initial state.
         var back = await _harness.DecideAsync("vllm", Waiting);
