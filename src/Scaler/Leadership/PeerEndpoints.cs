@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Scaler.Hosting;
@@ -32,29 +33,10 @@ internal static class PeerEndpoints
         [FromServices] LeaderDecisions decisions,
         [FromServices] TriggerParser parser)
     {
-        if (context.Request.ContentLength is not { } length || length > MaxBodyBytes)
-        {
-            return Error(StatusCodes.Status413PayloadTooLarge, $"a body of at most {MaxBodyBytes} bytes with a Content-Length is expected", leadership);
-        }
-
-        PeerDecideRequest? request;
-        try
-        {
-            request = await context.Request.ReadFromJsonAsync(PeerJsonContext.Default.PeerDecideRequest, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (System.Text.Json.JsonException exception)
-        {
-            return Error(StatusCodes.Status400BadRequest, "not a decide request: " + ErrorText.Quote(exception.Message), leadership);
-        }
-
+        var (request, refused) = await ReadAsync(context, PeerJsonContext.Default.PeerDecideRequest, "decide", leadership).ConfigureAwait(false);
         if (request is null)
         {
-            return Error(StatusCodes.Status400BadRequest, "not a decide request", leadership);
-        }
-
-        if (!leadership.IsLeader)
-        {
-            return Error(StatusCodes.Status409Conflict, "this replica does not lead", leadership);
+            return refused!;
         }
 
         var ignored = new HashSet<string>(request.IgnoredKeys ?? [], StringComparer.Ordinal);
@@ -78,32 +60,45 @@ internal static class PeerEndpoints
         [FromServices] Leadership leadership,
         [FromServices] LeaderDecisions decisions)
     {
-        if (context.Request.ContentLength is not { } length || length > MaxBodyBytes)
+        var (request, refused) = await ReadAsync(context, PeerJsonContext.Default.ScaleTargetRequest, "decide-scale-target", leadership).ConfigureAwait(false);
+        if (request is null)
         {
-            return Error(StatusCodes.Status413PayloadTooLarge, $"a body of at most {MaxBodyBytes} bytes with a Content-Length is expected", leadership);
+            return refused!;
         }
 
-        ScaleTargetRequest? request;
-        try
-        {
-            request = await context.Request.ReadFromJsonAsync(PeerJsonContext.Default.ScaleTargetRequest, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (System.Text.Json.JsonException exception)
-        {
-            return Error(StatusCodes.Status400BadRequest, "not a decide-scale-target request: " + ErrorText.Quote(exception.Message), leadership);
-        }
-
-        if (request is not { Namespace: { Length: > 0 }, Resource: { Length: > 0 }, Name: { Length: > 0 } })
+        if (request is not { Namespace.Length: > 0, Resource.Length: > 0, Name.Length: > 0 })
         {
             return Error(StatusCodes.Status400BadRequest, "not a decide-scale-target request: namespace, resource and name are required", leadership);
         }
 
-        if (!leadership.IsLeader)
+        return TypedResults.Ok(await decisions.DecideScaleTargetHereAsync(request, context.RequestAborted).ConfigureAwait(false));
+    }
+
+    /// <summary>The request, or null with the answer refusing it: too large, not JSON of its kind, or this replica does not lead.</summary>
+    private static async Task<(T? Request, JsonHttpResult<PeerError>? Refused)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, string kind, Leadership leadership)
+        where T : class
+    {
+        if (context.Request.ContentLength is not { } length || length > MaxBodyBytes)
         {
-            return Error(StatusCodes.Status409Conflict, "this replica does not lead", leadership);
+            return (null, Error(StatusCodes.Status413PayloadTooLarge, $"a body of at most {MaxBodyBytes} bytes with a Content-Length is expected", leadership));
         }
 
-        return TypedResults.Ok(await decisions.DecideScaleTargetHereAsync(request, context.RequestAborted).ConfigureAwait(false));
+        T? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync(type, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            return (null, Error(StatusCodes.Status400BadRequest, $"not a {kind} request: " + ErrorText.Quote(exception.Message), leadership));
+        }
+
+        if (request is null)
+        {
+            return (null, Error(StatusCodes.Status400BadRequest, $"not a {kind} request", leadership));
+        }
+
+        return leadership.IsLeader ? (request, null) : (null, Error(StatusCodes.Status409Conflict, "this replica does not lead", leadership));
     }
 
     private static JsonHttpResult<PeerError> Error(int status, string error, Leadership leadership) =>

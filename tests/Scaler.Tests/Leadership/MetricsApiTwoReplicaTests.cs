@@ -1,14 +1,11 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Scaler.FrontDoors.MetricsApi;
 using Scaler.Testing;
 using Scaler.Tests.FrontDoors.Keda;
 using Scaler.Tests.FrontDoors.MetricsApi;
 using Scaler.Tests.Hosting;
-using Scaler.Tests.Signals.Kubernetes;
 using Xunit;
 
 namespace Scaler.Tests.Leadership;
@@ -26,8 +23,8 @@ public sealed class MetricsApiTwoReplicaTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cluster = await MetricsApiCluster.StartAsync(Elected("scaler-a"));
-        _second = await _cluster.StartReplicaAsync(Elected("scaler-b"));
+        _cluster = await MetricsApiCluster.StartAsync(ElectedReplicas.Settings("scaler-a"));
+        _second = await _cluster.StartReplicaAsync(ElectedReplicas.Settings("scaler-b"));
     }
 
     public async Task DisposeAsync()
@@ -53,20 +50,7 @@ public sealed class MetricsApiTwoReplicaTests : IAsyncLifetime
     public async Task LeaderStops_TheOtherDecidesConservativelyThenFollowsItsReadings()
     {
         // Three replicas in effect and demand for one, with a down window of 8 s and no rate limit that matters.
-        var deployment = FakeKubeObjects.Deployment(MetricsApiCluster.Namespace, "quick", new Dictionary<string, string> { ["app"] = "vllm" });
-        deployment["spec"]!["replicas"] = 3;
-        deployment["status"]!["replicas"] = 3;
-        deployment["metadata"]!["annotations"] = new JsonObject
-        {
-            ["scaler.dev/server"] = "vllm",
-            ["scaler.dev/sizing"] = "pending",
-            ["scaler.dev/pendingRequestsTarget"] = "5",
-            ["scaler.dev/minReplicas"] = "1",
-            ["scaler.dev/maxReplicas"] = "16",
-            ["scaler.dev/scaleDownStabilization"] = "8s",
-            ["scaler.dev/scaleDownLimit"] = "10/1s",
-        };
-        _cluster.Api.Apply(deployment);
+        _cluster.Api.Apply(MetricsApiCluster.VllmDeployment("quick", ("scaler.dev/scaleDownStabilization", "8s"), ("scaler.dev/scaleDownLimit", "10/1s")));
         MetricsApiCluster.SetWaiting(_cluster.Metrics, ("vllm-0", 1), ("vllm-1", 1), ("vllm-2", 1));
         var (leader, follower) = await LeaderAndFollowerAsync();
         var settled = await Eventually.ReturnsAsync(() => ValueAsync(follower, "quick"), v => v == "1", TimeSpan.FromSeconds(30));
@@ -96,27 +80,5 @@ public sealed class MetricsApiTwoReplicaTests : IAsyncLifetime
         return body.RootElement.GetProperty("items")[0].GetProperty("value").GetString();
     }
 
-    private async Task<(KedaScalerHost Leader, KedaScalerHost Follower)> LeaderAndFollowerAsync()
-    {
-        var a = _cluster.Scaler.Services.GetRequiredService<Scaler.Leadership.Leadership>();
-        var b = _second.Services.GetRequiredService<Scaler.Leadership.Leadership>();
-        await Eventually.HoldsAsync(() => (a.IsLeader && b.Leader is not null) || (b.IsLeader && a.Leader is not null), TimeSpan.FromSeconds(20));
-        return a.IsLeader ? (_cluster.Scaler, _second) : (_second, _cluster.Scaler);
-    }
-
-    private static Dictionary<string, string?> Elected(string name)
-    {
-        var port = LeaseElectionTests.FreePort().ToString(CultureInfo.InvariantCulture);
-        return new Dictionary<string, string?>
-        {
-            ["Scaler:Host:PeerPort"] = port,
-            ["Scaler:Leadership:Enabled"] = "true",
-            ["Scaler:Leadership:LeaseNamespace"] = "scaler-system",
-            ["Scaler:Leadership:Identity"] = name,
-            ["Scaler:Leadership:PeerAddress"] = $"http://127.0.0.1:{port}",
-            ["Scaler:Leadership:LeaseDuration"] = "2s",
-            ["Scaler:Leadership:RenewDeadline"] = "1s",
-            ["Scaler:Leadership:RetryPeriod"] = "200ms",
-        };
-    }
+    private Task<(KedaScalerHost Leader, KedaScalerHost Follower)> LeaderAndFollowerAsync() => ElectedReplicas.LeaderAndFollowerAsync(_cluster.Scaler, _second);
 }

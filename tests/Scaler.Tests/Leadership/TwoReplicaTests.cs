@@ -121,29 +121,10 @@ public sealed class TwoReplicaTests : IAsyncLifetime
         }
     }
 
-    private async Task<(KedaScalerHost Leader, KedaScalerHost Follower)> LeaderAndFollowerAsync()
-    {
-        var a = _a.Services.GetRequiredService<Scaler.Leadership.Leadership>();
-        var b = _b.Services.GetRequiredService<Scaler.Leadership.Leadership>();
-        await Eventually.HoldsAsync(() => (a.IsLeader && b.Leader is not null) || (b.IsLeader && a.Leader is not null), TimeSpan.FromSeconds(20));
-        return a.IsLeader ? (_a, _b) : (_b, _a);
-    }
+    private Task<(KedaScalerHost Leader, KedaScalerHost Follower)> LeaderAndFollowerAsync() => ElectedReplicas.LeaderAndFollowerAsync(_a, _b);
 
-    private Task<KedaScalerHost> StartAsync(string name)
-    {
-        var port = LeaseElectionTests.FreePort();
-        return KedaScalerHost.StartAsync(
+    private Task<KedaScalerHost> StartAsync(string name) =>
+        KedaScalerHost.StartAsync(
             configure: services => services.AddSingleton(new KubernetesCluster(_api.CreateClient(), null)),
-            settings: new Dictionary<string, string?>
-            {
-                ["Scaler:Host:PeerPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Scaler:Leadership:Enabled"] = "true",
-                ["Scaler:Leadership:LeaseNamespace"] = "scaler-system",
-                ["Scaler:Leadership:Identity"] = name,
-                ["Scaler:Leadership:PeerAddress"] = $"http://127.0.0.1:{port}",
-                ["Scaler:Leadership:LeaseDuration"] = "2s",
-                ["Scaler:Leadership:RenewDeadline"] = "1s",
-                ["Scaler:Leadership:RetryPeriod"] = "200ms",
-            });
-    }
+            settings: ElectedReplicas.Settings(name));
 }

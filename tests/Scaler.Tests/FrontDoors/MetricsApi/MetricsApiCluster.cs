@@ -81,20 +81,7 @@ internal sealed class MetricsApiCluster : IAsyncDisposable
         var api = await FakeKubeApi.StartAsync();
         var metrics = await LoopbackMetricsServer.StartAsync();
         api.Apply(AuthenticationConfigMap(FrontProxyCa, ClusterCa));
-        var deployment = FakeKubeObjects.Deployment(Namespace, Deployment, new Dictionary<string, string> { ["app"] = "vllm" });
-        deployment["spec"]!["replicas"] = 3;
-        deployment["status"]!["replicas"] = 3;
-        deployment["metadata"]!["annotations"] = new JsonObject
-        {
-            ["scaler.dev/server"] = "vllm",
-            ["scaler.dev/sizing"] = "pending",
-            ["scaler.dev/pendingRequestsTarget"] = "5",
-            ["scaler.dev/minReplicas"] = "1",
-            ["scaler.dev/maxReplicas"] = "16",
-            ["scaler.dev/scaleUpLimit"] = "10/15s",
-            ["deployment.kubernetes.io/revision"] = "1",
-        };
-        api.Apply(deployment);
+        api.Apply(VllmDeployment(Deployment, ("scaler.dev/scaleUpLimit", "10/15s"), ("deployment.kubernetes.io/revision", "1")));
         var vllm = new Dictionary<string, string> { ["app"] = "vllm", ["pod-template-hash"] = "7d9f8b6c5" };
         api.Apply(FakeKubeObjects.Pod(Namespace, "vllm-0", vllm, node: "gpu-a", ip: "10.0.1.10"));
         api.Apply(FakeKubeObjects.Pod(Namespace, "vllm-1", vllm, node: "gpu-a", ip: "10.0.1.11"));
@@ -158,6 +145,32 @@ internal sealed class MetricsApiCluster : IAsyncDisposable
         var authentication = scaler.Services.GetRequiredService<RequestHeaderSource>();
         await Eventually.HoldsAsync(() => authentication.Current.ClientCas.Count > 0);
         return scaler;
+    }
+
+    /// <summary>
+    /// A Deployment of the vLLM pods (app=vllm) with 3 replicas and a policy: pending requests, 5 per replica,
+    /// 1 to 16 replicas, and <paramref name="more"/> annotations.
+    /// </summary>
+    public static JsonObject VllmDeployment(string name, params (string Key, string Value)[] more)
+    {
+        var deployment = FakeKubeObjects.Deployment(Namespace, name, new Dictionary<string, string> { ["app"] = "vllm" });
+        deployment["spec"]!["replicas"] = 3;
+        deployment["status"]!["replicas"] = 3;
+        var annotations = new JsonObject
+        {
+            ["scaler.dev/server"] = "vllm",
+            ["scaler.dev/sizing"] = "pending",
+            ["scaler.dev/pendingRequestsTarget"] = "5",
+            ["scaler.dev/minReplicas"] = "1",
+            ["scaler.dev/maxReplicas"] = "16",
+        };
+        foreach (var (key, value) in more)
+        {
+            annotations[key] = value;
+        }
+
+        deployment["metadata"]!["annotations"] = annotations;
+        return deployment;
     }
 
     /// <summary>Serves each pod's vLLM metrics with <paramref name="waiting"/> requests waiting (and half as many running).</summary>
