@@ -72,8 +72,8 @@ internal static class SvgChart
             var path = series.Shape switch
             {
                 SeriesShape.Area => AreaPath(series, plot, axis, panel),
-                SeriesShape.Step => StepPath(series, plot, axis, panel),
-                _ => LinePath(series, plot, axis, panel),
+                SeriesShape.Step => SeriesPath(series, plot, axis, panel, step: true),
+                _ => SeriesPath(series, plot, axis, panel, step: false),
             };
             if (path.Length == 0)
             {
@@ -200,7 +200,8 @@ internal static class SvgChart
         }
     }
 
-    private static string StepPath(ChartSeries series, Plot plot, ChartAxis axis, ChartPanel panel)
+    /// <summary>The series as one path, broken where a value is unknown (NaN); a step holds each value until the next.</summary>
+    private static string SeriesPath(ChartSeries series, Plot plot, ChartAxis axis, ChartPanel panel, bool step)
     {
         var c = CultureInfo.InvariantCulture;
         var path = new StringBuilder();
@@ -213,41 +214,17 @@ internal static class SvgChart
                 continue;
             }
 
-            if (drawing)
+            if (!drawing)
+            {
+                path.Append(c, $"{(path.Length > 0 ? " " : "")}M{plot.X(point.X):0.#},{plot.Y(point.Y, axis):0.#}");
+            }
+            else if (step)
             {
                 path.Append(c, $" H{plot.X(point.X):0.#} V{plot.Y(point.Y, axis):0.#}");
             }
             else
             {
-                path.Append(c, $"{(path.Length > 0 ? " " : "")}M{plot.X(point.X):0.#},{plot.Y(point.Y, axis):0.#}");
-            }
-
-            drawing = true;
-        }
-
-        return path.ToString();
-    }
-
-    private static string LinePath(ChartSeries series, Plot plot, ChartAxis axis, ChartPanel panel)
-    {
-        var c = CultureInfo.InvariantCulture;
-        var path = new StringBuilder();
-        var drawing = false;
-        foreach (var point in Visible(series, panel))
-        {
-            if (double.IsNaN(point.Y))
-            {
-                drawing = false;
-                continue;
-            }
-
-            if (drawing)
-            {
                 path.Append(c, $" L{plot.X(point.X):0.#},{plot.Y(point.Y, axis):0.#}");
-            }
-            else
-            {
-                path.Append(c, $"{(path.Length > 0 ? " " : "")}M{plot.X(point.X):0.#},{plot.Y(point.Y, axis):0.#}");
             }
 
             drawing = true;
