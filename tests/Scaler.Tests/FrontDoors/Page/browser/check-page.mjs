@@ -13,6 +13,11 @@ const timeout = 30_000;
 const seen = { consoleErrors: [], screenshots: [] };
 mkdirSync(args.out, { recursive: true });
 
+// Waits until one path matching the selector has been drawn (its "d" starts a line).
+async function drawn(page, selector) {
+  await page.waitForFunction(s => [...document.querySelectorAll(s)].some(p => (p.getAttribute("d") || "").startsWith("M")), selector, { timeout });
+}
+
 const browser = await chromium.launch({
   executablePath: args.chromium,
   headless: true,
@@ -24,9 +29,10 @@ try {
   page.on("console", message => { if (message.type() === "error") seen.consoleErrors.push(message.text()); });
   page.on("pageerror", error => seen.consoleErrors.push(String(error)));
 
-  // The list, once the small charts are drawn.
+  // The list, once the small charts are drawn. A count that has not changed yet is a flat line, which has no
+  // height and so is never "visible" to playwright: wait for a drawn path instead.
   await page.goto(args.url, { waitUntil: "load", timeout });
-  await page.locator("td.spark svg path").first().waitFor({ state: "visible", timeout });
+  await drawn(page, "td.spark svg path");
   seen.title = await page.title();
   seen.rows = await page.locator("table.triggers tbody tr").count();
   seen.summary = (await page.locator("#summary").innerText()).trim();
@@ -42,7 +48,7 @@ try {
   // One workload: its charts, a decision's explanation, a signal's state.
   await page.locator("table.triggers tbody tr a").first().click();
   await page.waitForURL(/\/workload\?/, { timeout });
-  await page.locator("figure.chart svg path").first().waitFor({ state: "visible", timeout });
+  await drawn(page, "figure.chart svg path");
   seen.workloadTitle = (await page.locator("h1").innerText()).trim();
   seen.charts = await page.locator("figure.chart svg").count();
   seen.explanation = (await page.locator("ol.timeline li .explanation").first().innerText()).trim();
