@@ -28,6 +28,9 @@ internal enum MetricsApiRequestKind
 /// <summary>A parsed request path; the segments a kind does not have are null.</summary>
 internal sealed record MetricsApiRequest(MetricsApiRequestKind Kind, string? Group = null, string? Version = null, string? Namespace = null, string? Resource = null, string? Name = null, string? Metric = null)
 {
+    /// <summary>The longest path segment served: a Kubernetes object name (a DNS-1123 subdomain).</summary>
+    public const int MaxSegment = 253;
+
     /// <summary>Parses a decoded path (<c>%2A</c> already <c>*</c>); <paramref name="external"/>: whether the external group is served.</summary>
     public static MetricsApiRequest Parse(string path, bool external)
     {
@@ -46,7 +49,8 @@ internal sealed record MetricsApiRequest(MetricsApiRequestKind Kind, string? Gro
         var versions = group == MetricsApiGroups.Custom ? MetricsApiGroups.CustomVersions
             : group == MetricsApiGroups.External && external ? [MetricsApiGroups.V1Beta1]
             : [];
-        if (versions.Length == 0 || parts.Any(p => p.Length == 0))
+        // A segment longer than any Kubernetes name (253) names nothing served, and is never echoed.
+        if (versions.Length == 0 || parts.Any(p => p.Length is 0 or > MaxSegment))
         {
             return new(MetricsApiRequestKind.Unknown);
         }

@@ -105,7 +105,7 @@ internal sealed partial class LabelSelector
         var problem = ParseRequirements(text ?? "", out var requirements);
         if (problem is not null)
         {
-            error = $"{settingName} '{text}' is not a valid label selector: {problem}; {ExpectedForm}";
+            error = $"{settingName} '{Triggers.ErrorText.Quote(text)}' is not a valid label selector: {problem}; {ExpectedForm}";
             return false;
         }
 
@@ -228,7 +228,7 @@ internal sealed partial class LabelSelector
             }
             else if (text[position] is '<' or '>')
             {
-                return $"the numeric operator '{text[position]}' on key '{key}' is not supported";
+                return $"the numeric operator '{text[position]}' on key '{Triggers.ErrorText.Quote(key)}' is not supported";
             }
             else
             {
@@ -317,18 +317,18 @@ internal sealed partial class LabelSelector
         var name = slash < 0 ? key : key[(slash + 1)..];
         if (slash >= 0 && (slash == 0 || slash > 253 || !PrefixPattern().IsMatch(key[..slash])))
         {
-            return $"the label key '{key}' has an invalid prefix (a DNS subdomain such as 'app.kubernetes.io')";
+            return $"the label key '{Triggers.ErrorText.Quote(key)}' has an invalid prefix (a DNS subdomain such as 'app.kubernetes.io')";
         }
 
         return name.Length is > 0 and <= 63 && NamePattern().IsMatch(name)
             ? null
-            : $"the label key '{key}' is invalid (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit)";
+            : $"the label key '{Triggers.ErrorText.Quote(key)}' is invalid (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit)";
     }
 
     private static string? ValidateValue(string value) =>
         value.Length == 0 || (value.Length <= 63 && NamePattern().IsMatch(value))
             ? null
-            : $"the label value '{value}' is invalid (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit)";
+            : $"the label value '{Triggers.ErrorText.Quote(value)}' is invalid (at most 63 characters: letters, digits, '-', '_', '.', starting and ending with a letter or digit)";
 
     [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
     private static partial Regex NamePattern();

@@ -35,4 +35,17 @@ public sealed class MetricsApiRequestTests
             Assert.Equal((ns, resource, name, metric), (request.Namespace, request.Resource, request.Name, request.Metric));
         }
     }
+
+    [Fact]
+    public void Parse_SegmentLongerThanAnyKubernetesName_UnknownAndNotKept()
+    {
+        var longest = new string('a', MetricsApiRequest.MaxSegment);
+        var tooLong = longest + "a";
+
+        var served = MetricsApiRequest.Parse($"/apis/custom.metrics.k8s.io/v1beta2/namespaces/llm/deployments.apps/{longest}/scaler_desired_replicas", false);
+        var refused = MetricsApiRequest.Parse($"/apis/custom.metrics.k8s.io/v1beta2/namespaces/llm/deployments.apps/{tooLong}/scaler_desired_replicas", false);
+
+        Assert.Equal((MetricsApiRequestKind.Object, longest), (served.Kind, served.Name));
+        Assert.Equal((MetricsApiRequestKind.Unknown, null), (refused.Kind, refused.Name));
+    }
 }

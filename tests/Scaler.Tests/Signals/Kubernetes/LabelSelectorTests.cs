@@ -80,6 +80,19 @@ public class LabelSelectorTests
     }
 
     [Fact]
+    public void TryParse_InvalidSelectorOf40000Characters_ErrorQuotesItShort()
+    {
+        var text = "app=" + new string('v', 40_000) + "*";
+
+        Assert.False(LabelSelector.TryParse(text, "labelSelector", out _, out var error));
+
+        Assert.StartsWith("labelSelector 'app=vvv", error, StringComparison.Ordinal);
+        Assert.Contains("(40005 characters)", error, StringComparison.Ordinal);
+        Assert.EndsWith(LabelSelector.ExpectedForm, error, StringComparison.Ordinal);
+        Assert.InRange(error.Length, 1, 1_000);
+    }
+
+    [Fact]
     public void Parse_Invalid_ThrowsFormatExceptionNamingTheSetting()
     {
         var e = Assert.Throws<FormatException>(() => LabelSelector.Parse("a b", "ExporterSelector"));
